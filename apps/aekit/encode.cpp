@@ -1,0 +1,53 @@
+// aekit encode: latent codes (posterior means for VAEs) of a dataset, to NPY or CSV.
+#include "common.h"
+
+#include <torch/utils.h>
+
+#include <iostream>
+
+namespace aekit::cli {
+
+namespace {
+
+struct EncodeFlags {
+  std::string run_dir;
+  std::string out;
+  std::string input;
+  std::string labels_out;
+  RuntimeFlags runtime;
+};
+
+void run_encode(const EncodeFlags& flags) {
+  const torch::Device device = setup_runtime(flags.runtime.device, flags.runtime.threads);
+  const train::LoadedRun run = train::load_run(flags.run_dir, device);
+  const data::DataSplits splits = run_data(run, flags.input, "");
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> codes;
+  for (int64_t begin = 0; begin < splits.test.size(); begin += 1000) {
+    codes.push_back(run.model->encode(splits.test.features.slice(0, begin, begin + 1000).to(device))
+                        .to(torch::kCPU));
+  }
+  const torch::Tensor all = torch::cat(codes);
+  write_array(flags.out, all);
+  if (!flags.labels_out.empty() && splits.test.has_labels()) {
+    ensure_parent(flags.labels_out);
+    write_array(flags.labels_out, splits.test.labels.to(torch::kFloat32).unsqueeze(1));
+  }
+  std::cout << fmt::format("wrote {} codes of {} dimensions to {}\n", all.size(0), all.size(1), flags.out);
+}
+
+}  // namespace
+
+void add_encode_command(CLI::App& app) {
+  auto flags = std::make_shared<EncodeFlags>();
+  CLI::App* command = app.add_subcommand("encode", "Write latent codes (means) of a dataset to NPY or CSV");
+  command->footer("Example:\n  aekit encode runs/vae --out codes.npy\n  aekit encode runs/vae --input x.csv --out codes.csv");
+  command->add_option("run", flags->run_dir, "Run folder written by aekit train")->required();
+  command->add_option("-o,--out", flags->out, "Output file: .npy or .csv")->required();
+  command->add_option("--input", flags->input, "Encode this IDX/NPY/CSV file instead of the test split");
+  command->add_option("--labels-out", flags->labels_out, "Also write the labels (.npy or .csv)");
+  flags->runtime.add_to(*command);
+  command->callback([flags] { run_encode(*flags); });
+}
+
+}  // namespace aekit::cli

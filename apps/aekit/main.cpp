@@ -1,0 +1,58 @@
+// aekit: train, inspect and reuse autoencoders and VAEs from the command line.
+// Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input (docs/CLI.md).
+#include "common.h"
+
+#include "aekit/core/error.h"
+
+#include <c10/util/Exception.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+namespace {
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("aekit"));
+  spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+
+  CLI::App app{"aekit: autoencoders and variational autoencoders on LibTorch"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("aekit 0.1.0"));
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+
+  aekit::cli::add_train_command(app);
+  aekit::cli::add_eval_command(app);
+  aekit::cli::add_encode_command(app);
+  aekit::cli::add_reconstruct_command(app);
+  aekit::cli::add_generate_command(app);
+  aekit::cli::add_plot_command(app);
+  aekit::cli::add_demo_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  } catch (const aekit::InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const c10::Error& e) {
+    std::cerr << "error: " << first_line(e.what_without_backtrace()) << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << first_line(e.what()) << "\n";
+    return 1;
+  }
+  return 0;
+}

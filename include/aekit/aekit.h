@@ -1,0 +1,55 @@
+#pragma once
+/// aekit: autoencoders and variational autoencoders on LibTorch.
+///
+/// Tensor conventions (everywhere in aekit):
+///   - batch first: a dataset or batch is N x (sample shape);
+///   - images are N x C x H x W float32 with grey levels in [0, 1] (C = 1 for MNIST-like data);
+///   - latent codes are N x latent_dim;
+///   - losses are summed over the features of one example and averaged over the batch, in nats for
+///     likelihoods ("nats per example"); the KL term is reported separately from reconstruction.
+///
+/// A short tour:
+///
+///   #include <aekit/aekit.h>
+///
+///   aekit::configure_threads(0);                              // measured thread policy
+///   aekit::Json config = aekit::train::resolve_config(       // defaults + your keys, checked
+///       aekit::Json{{"model", {{"type", "vae"}, {"encoder", {400}}, {"latent_dim", 20}}},
+///                   {"train", {{"epochs", 10}}}});
+///   auto data = aekit::data::load_data(aekit::data::DataOptions::from_config(config), /*seed=*/1);
+///   auto result = aekit::train::train(config, data, aekit::train::RunPaths("runs/vae"));
+///   auto test = aekit::eval::evaluate_loss(*result.model, data.test, 1000, torch::kCPU);
+///   torch::Tensor codes = result.model->encode(data.test.features);   // N x 20
+///   aekit::viz::write_run_plots(*result.model, data.test, data.class_names, result.history,
+///                               "runs/vae/plots", {}, torch::kCPU);
+///
+/// Where things live: core/ (errors, config, registry, runtime), data/ (readers, datasets,
+/// batching), nn/ (building blocks), models/ (the families and their registry), losses/,
+/// train/ (trainer, optimizers, checkpoints), eval/, viz/ (charts, image grids, run figures).
+
+#include "aekit/core/config.h"
+#include "aekit/core/error.h"
+#include "aekit/core/file_io.h"
+#include "aekit/core/registry.h"
+#include "aekit/core/runtime.h"
+#include "aekit/data/batching.h"
+#include "aekit/data/csv.h"
+#include "aekit/data/dataset.h"
+#include "aekit/data/idx.h"
+#include "aekit/data/mnist_json.h"
+#include "aekit/data/npy.h"
+#include "aekit/eval/evaluate.h"
+#include "aekit/losses/kl.h"
+#include "aekit/losses/reconstruction.h"
+#include "aekit/models/autoencoder.h"
+#include "aekit/models/mlp_autoencoder.h"
+#include "aekit/models/mlp_vae.h"
+#include "aekit/nn/activation.h"
+#include "aekit/nn/mlp.h"
+#include "aekit/train/checkpoint.h"
+#include "aekit/train/optimizer.h"
+#include "aekit/train/run_config.h"
+#include "aekit/train/trainer.h"
+#include "aekit/viz/charts.h"
+#include "aekit/viz/image_grid.h"
+#include "aekit/viz/run_plots.h"

@@ -1,0 +1,30 @@
+#pragma once
+/// Writing files so that a reader never sees half of one: everything aekit writes (checkpoints,
+/// configs, plots, arrays) goes to a temporary file beside the target, is flushed to disk, and is
+/// then renamed over the target. A crash or a full disk leaves the previous file intact.
+
+#include <filesystem>
+#include <string>
+
+namespace aekit {
+
+/// The temporary name used while `target` is being written: `target.tmp-<pid>`, in the same folder
+/// so that the final rename is atomic.
+std::filesystem::path temporary_path_for(const std::filesystem::path& target);
+
+/// Flushes `written` (a complete temporary file) to disk and renames it to `target`; on failure
+/// removes `written` and throws RuntimeError naming `target`.
+///
+/// Example:
+///   auto tmp = aekit::temporary_path_for(out);
+///   archive.save_to(tmp.string());
+///   aekit::commit_file(tmp, out);
+void commit_file(const std::filesystem::path& written, const std::filesystem::path& target);
+
+/// Writes `bytes` to `target` atomically. Throws RuntimeError naming `target` on failure.
+void write_file_atomic(const std::filesystem::path& target, const std::string& bytes);
+
+/// Creates `dir` and its parents; throws RuntimeError naming it when that fails.
+void ensure_directory(const std::filesystem::path& dir);
+
+}  // namespace aekit

@@ -1,0 +1,50 @@
+#pragma once
+/// The process-wide settings a run depends on: which device, which BLAS, how many threads, which
+/// seed. Call configure_runtime() once at start-up (the `aekit` program does).
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace aekit {
+
+/// Parses "cpu", "cuda", "cuda:N" or "auto" (CUDA when available, else CPU). Throws InputError for
+/// anything else and for "cuda" when this LibTorch has no usable CUDA device.
+///
+/// Example:
+///   torch::Device device = aekit::parse_device("auto");
+torch::Device parse_device(const std::string& name);
+
+/// Which BLAS library torch's matrix products run on, found from the loaded symbols.
+struct BlasInfo {
+  std::string name;     ///< "OpenBLAS", "MKL", "reference BLAS" or "unknown"
+  std::string detail;   ///< OpenBLAS's build config, or the library file that provides dgemm_
+  bool slow = false;    ///< true for the reference BLAS (about 18 times slower to train)
+};
+
+/// Detects the BLAS in use. Example: `if (aekit::detect_blas().slow) warn(...)`.
+BlasInfo detect_blas();
+
+/// Thread policy for CPU training. `threads` = 0 means one per available core.
+///
+/// Measured on 2 cores (docs/performance.md, MLP VAE 784-400-20 epoch on Fashion-MNIST): OpenBLAS 2
+/// + torch 2 threads: 10.6 s; OpenBLAS 2 + torch 1: 2.4 s; OpenBLAS 1 + torch 2: 3.3 s; 1 + 1: 3.4 s.
+/// Matrix products are the bulk of the work, and two thread pools spinning on the same cores slow
+/// each other down. So with OpenBLAS, aekit gives OpenBLAS `threads` threads and torch's intra-op
+/// (OpenMP) pool one; with another BLAS (MKL runs inside torch's pool) torch gets `threads`.
+struct ThreadSettings {
+  int blas_threads = 0;
+  int torch_threads = 0;
+};
+
+/// Applies the thread policy and returns what was set.
+ThreadSettings configure_threads(int threads);
+
+/// Seeds torch's default generators (CPU and, when present, CUDA).
+void seed_everything(uint64_t seed);
+
+/// One line describing the runtime: torch version, BLAS, threads, device.
+std::string describe_runtime(const ThreadSettings& threads, const torch::Device& device);
+
+}  // namespace aekit

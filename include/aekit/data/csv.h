@@ -1,0 +1,44 @@
+#pragma once
+/// CSV of numbers: one sample a row, comma-separated, an optional header row, and an optional label
+/// column chosen by name (needs a header) or by 0-based index.
+///
+/// Hand-written rather than taken from a library: Debian packages no C++ CSV reader, and aekit needs
+/// only numbers, with errors that name the line and column.
+
+#include <torch/types.h>
+
+#include <filesystem>
+#include <string>
+
+namespace aekit::data {
+
+/// How to read a CSV file.
+struct CsvOptions {
+  /// "auto" (a first row with any non-number is a header), "yes" or "no".
+  std::string header = "auto";
+  /// "" for no labels; a column name (needs a header) or a 0-based index like "0" or "-1" (last).
+  std::string label_column;
+};
+
+/// Features (N x D float32) and labels (N int64, undefined when there is no label column).
+struct CsvTable {
+  torch::Tensor features;
+  torch::Tensor labels;
+};
+
+/// Reads a CSV file of numbers. Blank lines are skipped; `#` starts a comment line.
+///
+/// Throws InputError naming the file for: a missing file; no data rows; a row with a different
+/// number of fields than the first (naming the line and both counts); a field that is not a number
+/// (naming line, column and text); NaN or infinite values; a label column not found; a label that is
+/// not a whole number >= 0.
+///
+/// Example:
+///   auto table = aekit::data::read_csv("data.csv", {.header = "yes", .label_column = "label"});
+CsvTable read_csv(const std::filesystem::path& path, const CsvOptions& options = {});
+
+/// Writes an N x D tensor as CSV with a header `prefix0,prefix1,...`, atomically.
+void write_csv(const std::filesystem::path& path, const torch::Tensor& values,
+               const std::string& column_prefix = "z");
+
+}  // namespace aekit::data

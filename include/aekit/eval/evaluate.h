@@ -1,0 +1,30 @@
+#pragma once
+/// Loss of a model on a dataset, with its parts, in nats per example (the training convention).
+
+#include "aekit/data/dataset.h"
+#include "aekit/models/autoencoder.h"
+
+namespace aekit::eval {
+
+/// Mean over examples of the total loss and its parts.
+struct LossSummary {
+  double loss = 0;
+  double reconstruction = 0;
+  double kl = 0;
+  int64_t examples = 0;
+};
+
+/// Evaluates in eval mode without gradients, in batches of `batch_size`, on `device`. VAEs sample
+/// one z per example (the single-sample ELBO estimate), drawn from torch's default generator.
+///
+/// Example:
+///   auto summary = aekit::eval::evaluate_loss(*model, splits.test, 1000, torch::kCPU);
+LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& data,
+                          int64_t batch_size, const torch::Device& device);
+
+/// Throws InputError naming `what` when the data cannot be modelled by `model`: values outside
+/// [0, 1] under a Bernoulli likelihood.
+void check_data_fits_likelihood(const models::AutoencoderImpl& model, const data::Dataset& data,
+                                const std::string& what);
+
+}  // namespace aekit::eval

@@ -1,0 +1,39 @@
+#pragma once
+/// Reconstruction terms. Convention for every aekit loss: **sum over the features of one example,
+/// mean over the batch**, in nats for likelihoods (the convention of PyTorch's VAE example and the
+/// Keras recipes, so numbers compare directly).
+
+#include <torch/types.h>
+
+#include <string>
+
+namespace aekit::losses {
+
+/// The decoder's output distribution.
+enum class Likelihood {
+  /// Bernoulli per feature; the decoder emits logits; loss = binary cross-entropy on logits, for
+  /// targets in [0, 1] (grey levels are allowed, as in the seed recipes).
+  kBernoulli,
+  /// Gaussian with fixed variance; the decoder emits values; loss = squared error.
+  kGaussian,
+};
+
+/// "bernoulli" or "gaussian" (case-insensitive); throws InputError naming `context`.
+Likelihood parse_likelihood(const std::string& name, const std::string& context = "likelihood");
+std::string likelihood_name(Likelihood likelihood);
+
+/// Per-example reconstruction loss, N values: sum over features of BCE-on-logits (Bernoulli) or
+/// squared error (Gaussian). `output` and `target` have the same shape, batch first.
+///
+/// Example: `auto per_example = reconstruction_loss_per_example(Likelihood::kBernoulli, logits, x);`
+torch::Tensor reconstruction_loss_per_example(Likelihood likelihood, const torch::Tensor& output,
+                                              const torch::Tensor& target);
+
+/// Mean over the batch of reconstruction_loss_per_example; a scalar.
+torch::Tensor reconstruction_loss(Likelihood likelihood, const torch::Tensor& output,
+                                  const torch::Tensor& target);
+
+/// Maps decoder output to data space: sigmoid(logits) for Bernoulli, identity for Gaussian.
+torch::Tensor to_data_space(Likelihood likelihood, const torch::Tensor& output);
+
+}  // namespace aekit::losses

@@ -1,0 +1,58 @@
+#pragma once
+/// Variational autoencoder with MLP encoder and decoder (Kingma & Welling), and beta-VAE.
+///
+/// Math: q(z|x) = N(mu(x), diag(exp(logvar(x)))), z = mu + exp(logvar / 2) * eps, eps ~ N(0, I);
+/// p(x|z) Bernoulli(sigmoid(f(z))) or Gaussian(f(z), fixed variance); prior p(z) = N(0, I).
+/// Loss (negative ELBO, nats per example) = reconstruction + beta * KL(q(z|x) || p(z)).
+/// Layout: input N x (sample shape) flattened to N x D; encoder D -> hidden... ; two Linear heads
+/// to mu and logvar; decoder latent -> hidden... -> D.
+
+#include "aekit/models/autoencoder.h"
+#include "aekit/nn/mlp.h"
+
+namespace aekit::models {
+
+/// Options for MlpVae.
+///
+/// Example (PyTorch's VAE example):
+///   MlpVae vae(MlpVaeOptions({1, 28, 28}, /*latent_dim=*/20).encoder({400}));
+struct MlpVaeOptions {
+  MlpVaeOptions(std::vector<int64_t> sample_shape, int64_t latent_dim)
+      : sample_shape_(std::move(sample_shape)), latent_dim_(latent_dim) {}
+  TORCH_ARG(std::vector<int64_t>, sample_shape);
+  TORCH_ARG(int64_t, latent_dim);
+  /// Hidden widths of the encoder, input side first.
+  TORCH_ARG(std::vector<int64_t>, encoder) = std::vector<int64_t>{512};
+  /// Hidden widths of the decoder, latent side first; empty mirrors the encoder.
+  TORCH_ARG(std::vector<int64_t>, decoder) = std::vector<int64_t>{};
+  TORCH_ARG(nn::Activation, activation) = nn::Activation::kRelu;
+  TORCH_ARG(losses::Likelihood, likelihood) = losses::Likelihood::kBernoulli;
+  /// Weight of the KL term (beta-VAE when != 1).
+  TORCH_ARG(double, beta) = 1.0;
+};
+
+class MlpVaeImpl : public AutoencoderImpl {
+ public:
+  explicit MlpVaeImpl(MlpVaeOptions options);
+  ModelOutput forward(const torch::Tensor& x) override;
+  torch::Tensor encode(const torch::Tensor& x) override;
+  torch::Tensor decode(const torch::Tensor& z) override;
+  bool is_generative() const override { return true; }
+  int64_t latent_dim() const override { return options.latent_dim(); }
+
+  MlpVaeOptions options;
+
+ private:
+  nn::Mlp encoder_{nullptr};
+  torch::nn::Linear mean_{nullptr};
+  torch::nn::Linear logvar_{nullptr};
+  nn::Mlp decoder_{nullptr};
+  std::vector<int64_t> output_shape(int64_t batch) const;
+};
+
+TORCH_MODULE(MlpVae);
+
+/// The family entry ("vae") for the registry: defaults and factory.
+ModelFamily mlp_vae_family();
+
+}  // namespace aekit::models

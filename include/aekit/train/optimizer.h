@@ -1,0 +1,27 @@
+#pragma once
+/// Optimizers by name: adam, rmsprop, sgd (with momentum), from the `train` config section
+/// (lr, momentum, weight_decay). LibTorch's own implementations, with their defaults otherwise
+/// (Adam betas 0.9/0.999, eps 1e-8; RMSprop alpha 0.99, eps 1e-8).
+
+#include "aekit/core/config.h"
+
+#include <torch/optim/optimizer.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace aekit::train {
+
+/// Makes the optimizer `config.train.optimizer` names over `parameters`.
+///
+/// Example:
+///   auto optimizer = aekit::train::make_optimizer(config, model->parameters());
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Json& config,
+                                                        std::vector<torch::Tensor> parameters);
+
+/// The valid optimizer names.
+const std::vector<std::string>& optimizer_names();
+bool is_optimizer(const std::string& name);
+
+}  // namespace aekit::train

@@ -1,0 +1,78 @@
+#pragma once
+/// Training a model into a run folder, resuming it, and loading it back.
+///
+/// A run folder holds:
+///   config.json      the resolved config (rebuilds the model)
+///   checkpoint.pt    model, optimizer, epoch, RNG state, config, metrics (train/checkpoint.h)
+///   metrics.jsonl    one JSON object per finished epoch: train and validation loss with parts
+///   plots/           the PNG figures (viz/run_plots.h)
+///
+/// Determinism: the same config and seed on the same machine (same thread count) give identical
+/// metrics; a run stopped at any moment (even by SIGKILL) and resumed ends with the same metrics as
+/// one never stopped, because every epoch's randomness comes from the generator state saved with
+/// the previous epoch's checkpoint.
+
+#include "aekit/core/config.h"
+#include "aekit/data/dataset.h"
+#include "aekit/models/autoencoder.h"
+#include "aekit/train/checkpoint.h"
+
+#include <filesystem>
+#include <functional>
+
+namespace aekit::train {
+
+/// The files of a run folder.
+struct RunPaths {
+  explicit RunPaths(std::filesystem::path root_) : root(std::move(root_)) {}
+  std::filesystem::path root;
+  std::filesystem::path config() const { return root / "config.json"; }
+  std::filesystem::path checkpoint() const { return root / "checkpoint.pt"; }
+  std::filesystem::path metrics() const { return root / "metrics.jsonl"; }
+  std::filesystem::path plots() const { return root / "plots"; }
+};
+
+/// How to run training.
+struct TrainerOptions {
+  /// Continue from the run folder's checkpoint. Without it, a folder that already has a checkpoint
+  /// is an error (no run is ever overwritten).
+  bool resume = false;
+  /// Show a progress bar on a terminal.
+  bool progress = true;
+  /// Called after each finished (and checkpointed) epoch with its metrics.
+  std::function<void(const Json& epoch)> on_epoch;
+};
+
+/// The trained model and the metrics of every epoch.
+struct TrainResult {
+  models::Autoencoder model;
+  Json history;  ///< one object per epoch, as in metrics.jsonl
+};
+
+/// Trains the model `config` describes on `data` into `run`, writing config, checkpoint and
+/// metrics. Throws InputError for bad config or data (including data that does not fit the model
+/// or its likelihood), and RuntimeError for a non-finite loss (naming epoch and batch; the last
+/// checkpoint is kept).
+///
+/// Example:
+///   auto result = aekit::train::train(config, splits, RunPaths("runs/vae"), {});
+TrainResult train(const Json& config, const data::DataSplits& data, const RunPaths& run,
+                  const TrainerOptions& options = {});
+
+/// A trained model loaded from a run folder.
+struct LoadedRun {
+  RunPaths paths;
+  CheckpointState state;
+  models::Autoencoder model;  ///< in eval mode, on the requested device
+};
+
+/// Loads the model of a run folder onto `device`. Throws InputError naming the folder when it holds
+/// no checkpoint.
+LoadedRun load_run(const std::filesystem::path& root, const torch::Device& device);
+
+/// Returns `data` shaped for a model trained on `sample_shape` (reshaping when only the layout
+/// differs, e.g. 784 vs 1x28x28); throws InputError naming `what` when the sizes do not fit.
+torch::Tensor fit_to_shape(const torch::Tensor& data, const std::vector<int64_t>& sample_shape,
+                           const std::string& what);
+
+}  // namespace aekit::train

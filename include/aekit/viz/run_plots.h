@@ -1,0 +1,56 @@
+#pragma once
+/// The figures of a trained model, each a PNG with a title and labelled axes:
+///   latent_scatter.png   test codes coloured by label (first two dimensions; a PCA projection to
+///                        2-D when the latent is larger)
+///   manifold.png         the 2-D latent manifold: an n x n grid of z at the standard normal
+///                        inverse CDF of evenly spaced values in (0.05, 0.95), decoded and tiled
+///                        (generative models with a 2-D latent)
+///   reconstructions.png  originals (top row of each pair) above their reconstructions
+///   samples.png          decoded samples from the prior N(0, I) (generative models)
+///   loss_curves.png      train and validation loss per epoch
+
+#include "aekit/data/dataset.h"
+#include "aekit/models/autoencoder.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace aekit::viz {
+
+/// How many points and images each figure shows.
+struct PlotOptions {
+  int64_t scatter_points = 10000;  ///< test samples in the latent scatter
+  int64_t manifold_size = 20;      ///< n of the n x n manifold grid
+  int64_t reconstructions = 16;    ///< originals shown (with their reconstructions)
+  int64_t samples = 64;            ///< prior samples shown
+};
+
+/// What was written, and what was skipped with the reason.
+struct PlotReport {
+  std::vector<std::filesystem::path> written;
+  std::vector<std::string> skipped;
+};
+
+/// z at the standard normal inverse CDF of `n` evenly spaced values in (0.05, 0.95):
+/// z_i = Phi^-1(0.05 + 0.9 * i / (n - 1)).
+torch::Tensor manifold_axis(int64_t n);
+
+/// Decodes the n x n manifold grid; returns the tiled grey image (row 0 = largest z2).
+torch::Tensor decode_manifold(models::AutoencoderImpl& model, int64_t n, const torch::Device& device);
+
+/// The codes of `data` projected to 2-D: the first two dimensions when latent_dim <= 2, else the top
+/// two principal components. N x 2 (N x 1 padded with zeros for a 1-D latent).
+torch::Tensor codes_2d(const torch::Tensor& codes);
+
+/// Writes every figure that applies into `out_dir`. `history` is the run's metrics (may be empty).
+///
+/// Example:
+///   auto report = aekit::viz::write_run_plots(*run.model, splits.test, splits.class_names,
+///                                             run.state.history, "runs/vae/plots", {}, torch::kCPU);
+PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& test,
+                           const std::vector<std::string>& class_names, const Json& history,
+                           const std::filesystem::path& out_dir, const PlotOptions& options,
+                           const torch::Device& device);
+
+}  // namespace aekit::viz

@@ -1,0 +1,75 @@
+#include "aekit/core/file_io.h"
+
+#include "aekit/core/error.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace aekit {
+
+std::filesystem::path temporary_path_for(const std::filesystem::path& target) {
+  return target.string() + ".tmp-" + std::to_string(::getpid());
+}
+
+namespace {
+
+void fsync_path(const std::filesystem::path& path, int flags) {
+  const int fd = ::open(path.c_str(), flags);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+void commit_file(const std::filesystem::path& written, const std::filesystem::path& target) {
+  const int fd = ::open(written.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const std::string reason = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    std::error_code ignored;
+    std::filesystem::remove(written, ignored);
+    fail_runtime("{}: cannot write ({})", target.string(), reason);
+  }
+  ::close(fd);
+  if (std::rename(written.c_str(), target.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    std::error_code ignored;
+    std::filesystem::remove(written, ignored);
+    fail_runtime("{}: cannot replace ({})", target.string(), reason);
+  }
+  const auto parent = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+  fsync_path(parent, O_RDONLY | O_DIRECTORY);
+}
+
+void write_file_atomic(const std::filesystem::path& target, const std::string& bytes) {
+  const auto tmp = temporary_path_for(target);
+  std::FILE* file = std::fopen(tmp.c_str(), "wb");
+  if (file == nullptr) {
+    fail_runtime("{}: cannot write ({})", target.string(), std::strerror(errno));
+  }
+  const size_t written = std::fwrite(bytes.data(), 1, bytes.size(), file);
+  const bool ok = written == bytes.size() && std::fflush(file) == 0;
+  const std::string reason = std::strerror(errno);
+  const bool closed = std::fclose(file) == 0;
+  if (!ok || !closed) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    fail_runtime("{}: cannot write ({})", target.string(), reason);
+  }
+  commit_file(tmp, target);
+}
+
+void ensure_directory(const std::filesystem::path& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    fail_runtime("{}: cannot create folder ({})", dir.string(), error.message());
+  }
+}
+
+}  // namespace aekit

@@ -1,0 +1,94 @@
+#include "aekit/core/runtime.h"
+
+#include "aekit/core/error.h"
+
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+#include <torch/utils.h>
+
+#include <dlfcn.h>
+
+#include <thread>
+
+namespace aekit {
+
+torch::Device parse_device(const std::string& name) {
+  if (name == "auto") {
+    return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  }
+  if (name == "cpu") {
+    return torch::Device(torch::kCPU);
+  }
+  if (name.rfind("cuda", 0) == 0) {
+    AEKIT_CHECK_INPUT(torch::cuda::is_available(),
+                      "device '{}': this LibTorch sees no CUDA device; use 'cpu' or 'auto'", name);
+    try {
+      return torch::Device(name);
+    } catch (const std::exception&) {
+      fail_input("device '{}': expected cpu, cuda, cuda:N or auto", name);
+    }
+  }
+  fail_input("device '{}': expected cpu, cuda, cuda:N or auto", name);
+}
+
+BlasInfo detect_blas() {
+  BlasInfo info;
+  using ConfigFn = char* (*)();
+  if (void* symbol = ::dlsym(RTLD_DEFAULT, "openblas_get_config")) {
+    info.name = "OpenBLAS";
+    info.detail = reinterpret_cast<ConfigFn>(symbol)();
+    return info;
+  }
+  if (::dlsym(RTLD_DEFAULT, "mkl_get_max_threads") != nullptr ||
+      ::dlsym(RTLD_DEFAULT, "MKL_Get_Max_Threads") != nullptr) {
+    info.name = "MKL";
+    return info;
+  }
+  void* gemm = ::dlsym(RTLD_DEFAULT, "sgemm_");
+  Dl_info where{};
+  if (gemm != nullptr && ::dladdr(gemm, &where) != 0 && where.dli_fname != nullptr) {
+    info.detail = where.dli_fname;
+    // Debian's reference BLAS lives in .../blas/libblas.so.3; OpenBLAS and others elsewhere.
+    if (info.detail.find("/blas/") != std::string::npos) {
+      info.name = "reference BLAS";
+      info.slow = true;
+      return info;
+    }
+  }
+  info.name = "unknown";
+  return info;
+}
+
+ThreadSettings configure_threads(int threads) {
+  AEKIT_CHECK_INPUT(threads >= 0, "threads: expected 0 (one per core) or more, found {}", threads);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int n = threads == 0 ? cores : threads;
+  ThreadSettings settings;
+  using SetThreadsFn = void (*)(int);
+  if (void* symbol = ::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")) {
+    // The matrix products get every thread; torch's own pool (element-wise work) gets one, so the
+    // two pools never spin on the same cores.
+    reinterpret_cast<SetThreadsFn>(symbol)(n);
+    settings.blas_threads = n;
+    at::set_num_threads(1);
+  } else {
+    // MKL or an unknown BLAS runs inside torch's pool: give it every thread.
+    at::set_num_threads(n);
+  }
+  settings.torch_threads = at::get_num_threads();
+  return settings;
+}
+
+void seed_everything(uint64_t seed) {
+  torch::manual_seed(seed);
+}
+
+std::string describe_runtime(const ThreadSettings& threads, const torch::Device& device) {
+  const BlasInfo blas = detect_blas();
+  return fmt::format("LibTorch {}, BLAS {}, {} torch threads, {} BLAS threads, device {}",
+                     TORCH_VERSION, blas.name, threads.torch_threads, threads.blas_threads,
+                     device.str());
+}
+
+}  // namespace aekit

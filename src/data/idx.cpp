@@ -1,0 +1,153 @@
+#include "aekit/data/idx.h"
+
+#include "aekit/core/error.h"
+#include "aekit/core/file_io.h"
+
+#include <zlib.h>
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace aekit::data {
+
+namespace {
+
+/// A gzip-or-raw reader over zlib that turns every failure into an InputError naming the file.
+class GzReader {
+ public:
+  explicit GzReader(const std::filesystem::path& path) : path_(path.string()) {
+    AEKIT_CHECK_INPUT(std::filesystem::is_regular_file(path), "{}: file not found", path_);
+    file_ = ::gzopen(path_.c_str(), "rb");
+    AEKIT_CHECK_INPUT(file_ != nullptr, "{}: cannot open for reading", path_);
+    ::gzbuffer(file_, 1 << 20);
+  }
+  ~GzReader() {
+    if (file_ != nullptr) ::gzclose(file_);
+  }
+  GzReader(const GzReader&) = delete;
+  GzReader& operator=(const GzReader&) = delete;
+
+  /// Reads up to `size` bytes; returns how many were read (fewer only at the end of the data).
+  size_t read(void* out, size_t size) {
+    size_t total = 0;
+    auto* bytes = static_cast<unsigned char*>(out);
+    while (total < size) {
+      const unsigned chunk = static_cast<unsigned>(std::min<size_t>(size - total, 1u << 30));
+      const int got = ::gzread(file_, bytes + total, chunk);
+      if (got < 0) {
+        int code = 0;
+        const char* message = ::gzerror(file_, &code);
+        fail_input("{}: corrupt gzip data at byte {} of the uncompressed stream ({})", path_, total,
+                   message != nullptr ? message : "zlib error");
+      }
+      if (got == 0) {
+        int code = 0;
+        ::gzerror(file_, &code);
+        AEKIT_CHECK_INPUT(code == Z_OK || code == Z_BUF_ERROR,
+                          "{}: corrupt gzip data at byte {} of the uncompressed stream", path_, total);
+        // zlib reports a gzip stream cut short as Z_BUF_ERROR at the end.
+        AEKIT_CHECK_INPUT(code != Z_BUF_ERROR, "{}: truncated gzip stream (unexpected end of file)",
+                          path_);
+        break;
+      }
+      total += static_cast<size_t>(got);
+    }
+    return total;
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  gzFile file_ = nullptr;
+};
+
+struct IdxType {
+  torch::Dtype dtype;
+  size_t bytes;
+};
+
+IdxType idx_type(unsigned char code, const std::string& path) {
+  switch (code) {
+    case 0x08: return {torch::kUInt8, 1};
+    case 0x09: return {torch::kInt8, 1};
+    case 0x0B: return {torch::kInt16, 2};
+    case 0x0C: return {torch::kInt32, 4};
+    case 0x0D: return {torch::kFloat32, 4};
+    case 0x0E: return {torch::kFloat64, 8};
+    default:
+      fail_input("{}: unknown IDX type byte {:#04x}; expected 0x08, 0x09, 0x0b, 0x0c, 0x0d or 0x0e",
+                 path, code);
+  }
+}
+
+}  // namespace
+
+torch::Tensor read_idx(const std::filesystem::path& path) {
+  GzReader reader(path);
+  std::array<unsigned char, 4> magic{};
+  const size_t got = reader.read(magic.data(), magic.size());
+  AEKIT_CHECK_INPUT(got == magic.size(), "{}: expected a 4-byte IDX header, found {} bytes",
+                    reader.path(), got);
+  AEKIT_CHECK_INPUT(magic[0] == 0 && magic[1] == 0,
+                    "{}: expected IDX magic starting with two zero bytes, found {:#04x} {:#04x} (not "
+                    "an IDX file?)",
+                    reader.path(), magic[0], magic[1]);
+  const IdxType type = idx_type(magic[2], reader.path());
+  const int rank = magic[3];
+  AEKIT_CHECK_INPUT(rank >= 1 && rank <= 8, "{}: expected 1 to 8 IDX dimensions, found {}",
+                    reader.path(), rank);
+  std::vector<int64_t> shape;
+  uint64_t count = 1;
+  for (int i = 0; i < rank; ++i) {
+    std::array<unsigned char, 4> dim{};
+    AEKIT_CHECK_INPUT(reader.read(dim.data(), 4) == 4,
+                      "{}: truncated IDX header (dimension {} of {} missing)", reader.path(), i + 1,
+                      rank);
+    const uint64_t size = (uint64_t{dim[0]} << 24) | (uint64_t{dim[1]} << 16) |
+                          (uint64_t{dim[2]} << 8) | uint64_t{dim[3]};
+    count *= size;
+    AEKIT_CHECK_INPUT(count <= (uint64_t{1} << 36),
+                      "{}: IDX dimensions {} imply more than 2^36 values; not a valid file",
+                      reader.path(), fmt::join(shape, "x"));
+    shape.push_back(static_cast<int64_t>(size));
+  }
+  torch::Tensor values = torch::empty(shape, torch::TensorOptions().dtype(type.dtype));
+  const size_t expected = count * type.bytes;
+  const size_t read = reader.read(values.data_ptr(), expected);
+  AEKIT_CHECK_INPUT(read == expected,
+                    "{}: IDX header declares {} values ({} bytes) of shape {}, found only {} bytes",
+                    reader.path(), count, expected, fmt::join(shape, "x"), read);
+  unsigned char extra = 0;
+  AEKIT_CHECK_INPUT(reader.read(&extra, 1) == 0,
+                    "{}: found bytes after the {} values the IDX header declares (wrong dimensions?)",
+                    reader.path(), count);
+  if (type.bytes > 1) {
+    // IDX is big-endian; swap to the host order (x86-64 and ARM are little-endian).
+    auto* bytes = static_cast<unsigned char*>(values.data_ptr());
+    for (size_t i = 0; i < count; ++i) {
+      std::reverse(bytes + i * type.bytes, bytes + (i + 1) * type.bytes);
+    }
+  }
+  return values;
+}
+
+void write_idx(const std::filesystem::path& path, const torch::Tensor& values) {
+  AEKIT_CHECK_INPUT(values.scalar_type() == torch::kUInt8, "{}: write_idx takes uint8 values",
+                    path.string());
+  const torch::Tensor contiguous = values.contiguous();
+  std::string bytes = {0, 0, 0x08, static_cast<char>(values.dim())};
+  for (const int64_t size : values.sizes()) {
+    const auto s = static_cast<uint32_t>(size);
+    bytes.push_back(static_cast<char>(s >> 24));
+    bytes.push_back(static_cast<char>(s >> 16));
+    bytes.push_back(static_cast<char>(s >> 8));
+    bytes.push_back(static_cast<char>(s));
+  }
+  bytes.append(static_cast<const char*>(contiguous.data_ptr()), contiguous.numel());
+  write_file_atomic(path, bytes);
+}
+
+}  // namespace aekit::data

@@ -1,0 +1,45 @@
+#include "aekit/losses/reconstruction.h"
+
+#include "aekit/core/registry.h"
+
+#include <torch/nn/functional/loss.h>
+
+namespace aekit::losses {
+
+Likelihood parse_likelihood(const std::string& name, const std::string& context) {
+  static const Registry<Likelihood> registry = [] {
+    Registry<Likelihood> r("likelihood");
+    r.add("bernoulli", Likelihood::kBernoulli);
+    r.add("gaussian", Likelihood::kGaussian);
+    return r;
+  }();
+  return registry.get(name, context);
+}
+
+std::string likelihood_name(Likelihood likelihood) {
+  return likelihood == Likelihood::kBernoulli ? "bernoulli" : "gaussian";
+}
+
+torch::Tensor reconstruction_loss_per_example(Likelihood likelihood, const torch::Tensor& output,
+                                              const torch::Tensor& target) {
+  torch::Tensor elementwise;
+  if (likelihood == Likelihood::kBernoulli) {
+    // max(o, 0) - o*t + log(1 + exp(-|o|)): stable for any logit.
+    elementwise = torch::binary_cross_entropy_with_logits(output, target, /*weight=*/{},
+                                                          /*pos_weight=*/{}, at::Reduction::None);
+  } else {
+    elementwise = (output - target).square();
+  }
+  return elementwise.flatten(1).sum(1);
+}
+
+torch::Tensor reconstruction_loss(Likelihood likelihood, const torch::Tensor& output,
+                                  const torch::Tensor& target) {
+  return reconstruction_loss_per_example(likelihood, output, target).mean();
+}
+
+torch::Tensor to_data_space(Likelihood likelihood, const torch::Tensor& output) {
+  return likelihood == Likelihood::kBernoulli ? torch::sigmoid(output) : output;
+}
+
+}  // namespace aekit::losses

@@ -1,0 +1,19 @@
+// The table of model families. Adding a family: write include/aekit/models/<family>.h and
+// src/models/<family>.cpp with a `<family>_family()` entry, and add one line here.
+#include "aekit/models/autoencoder.h"
+#include "aekit/models/mlp_autoencoder.h"
+#include "aekit/models/mlp_vae.h"
+
+namespace aekit::models {
+
+const Registry<ModelFamily>& model_families() {
+  static const Registry<ModelFamily> families = [] {
+    Registry<ModelFamily> r("model type");
+    r.add("vae", mlp_vae_family());
+    r.add("ae", mlp_autoencoder_family());
+    return r;
+  }();
+  return families;
+}
+
+}  // namespace aekit::models

@@ -1,0 +1,97 @@
+#include "aekit/train/run_config.h"
+
+#include "aekit/core/error.h"
+#include "aekit/models/autoencoder.h"
+#include "aekit/train/optimizer.h"
+
+namespace aekit::train {
+
+namespace {
+
+Json defaults_without_model() {
+  return Json{
+      {"data",
+       {{"dataset", "fashion-mnist"},
+        {"train", ""},
+        {"train_labels", ""},
+        {"test", ""},
+        {"test_labels", ""},
+        {"format", "auto"},
+        {"csv_header", "auto"},
+        {"label_column", ""},
+        {"validation_fraction", 0.1},
+        {"test_fraction", 0.1},
+        {"train_limit", 0},
+        {"test_limit", 0}}},
+      {"train",
+       {{"optimizer", "adam"},
+        {"lr", 1e-3},
+        {"momentum", 0.0},
+        {"weight_decay", 0.0},
+        {"batch_size", 128},
+        {"epochs", 10},
+        {"seed", 1}}},
+      {"runtime", {{"device", "auto"}, {"threads", 0}}},
+  };
+}
+
+void check_range(bool ok, const char* key, const char* expected, const Json& found) {
+  AEKIT_CHECK_INPUT(ok, "config key '{}': expected {}, found {}", key, expected, found.dump());
+}
+
+}  // namespace
+
+Json default_config() {
+  Json config;
+  config["model"] = models::model_families().get("vae").defaults;
+  const Json others = defaults_without_model();
+  for (const auto& item : others.items()) config[item.key()] = item.value();
+  return config;
+}
+
+Json resolve_config(const Json& user) {
+  AEKIT_CHECK_INPUT(user.is_object(), "config: expected a JSON object with sections model, data, "
+                                      "train, runtime");
+  Json rest = user;
+  Json model_user = Json::object();
+  if (rest.contains("model")) {
+    model_user = rest["model"];
+    rest.erase("model");
+  }
+  AEKIT_CHECK_INPUT(model_user.is_object(), "config key 'model': expected a section, found {}",
+                    model_user.dump());
+  std::string type = "vae";
+  if (model_user.contains("type")) {
+    AEKIT_CHECK_INPUT(model_user["type"].is_string(), "config key 'model.type': expected a string");
+    type = model_user["type"].get<std::string>();
+  }
+  const auto& family = models::model_families().get(type, "config key 'model.type'");
+  Json resolved;
+  resolved["model"] = merge_checked(family.defaults, model_user, "model.");
+  const Json others = merge_checked(defaults_without_model(), rest, "");
+  for (const auto& item : others.items()) resolved[item.key()] = item.value();
+
+  const Json& t = resolved["train"];
+  check_range(t["lr"].get<double>() > 0, "train.lr", "a number > 0", t["lr"]);
+  check_range(t["momentum"].get<double>() >= 0, "train.momentum", "a number >= 0", t["momentum"]);
+  check_range(t["weight_decay"].get<double>() >= 0, "train.weight_decay", "a number >= 0",
+              t["weight_decay"]);
+  check_range(t["batch_size"].is_number_integer() && t["batch_size"].get<int64_t>() >= 1,
+              "train.batch_size", "a whole number >= 1", t["batch_size"]);
+  check_range(t["epochs"].is_number_integer() && t["epochs"].get<int64_t>() >= 1, "train.epochs",
+              "a whole number >= 1", t["epochs"]);
+  check_range(t["seed"].is_number_integer() && t["seed"].get<int64_t>() >= 0, "train.seed",
+              "a whole number >= 0", t["seed"]);
+  AEKIT_CHECK_INPUT(is_optimizer(t["optimizer"].get<std::string>()),
+                    "config key 'train.optimizer': unknown optimizer '{}'; valid: {}",
+                    t["optimizer"].get<std::string>(), fmt::join(optimizer_names(), ", "));
+  const Json& r = resolved["runtime"];
+  check_range(r["threads"].is_number_integer() && r["threads"].get<int64_t>() >= 0,
+              "runtime.threads", "0 (one per core) or more", r["threads"]);
+  const Json& d = resolved["data"];
+  check_range(d["validation_fraction"].get<double>() >= 0 && d["validation_fraction"].get<double>() < 1,
+              "data.validation_fraction", "a number in [0, 1)", d["validation_fraction"]);
+  return resolved;
+}
+
+}  // namespace aekit::train

@@ -1,0 +1,148 @@
+#include "aekit/viz/run_plots.h"
+
+#include "aekit/core/file_io.h"
+#include "aekit/viz/charts.h"
+#include "aekit/viz/image_grid.h"
+
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <cmath>
+
+namespace aekit::viz {
+
+torch::Tensor manifold_axis(int64_t n) {
+  const torch::Tensor p = torch::linspace(0.05, 0.95, n, torch::kFloat64);
+  return std::sqrt(2.0) * torch::erfinv(2 * p - 1);
+}
+
+torch::Tensor decode_manifold(models::AutoencoderImpl& model, int64_t n, const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor axis = manifold_axis(n).to(torch::kFloat32);
+  // Row r shows z2 = axis[n - 1 - r] (top row largest), column c shows z1 = axis[c].
+  const torch::Tensor z1 = axis.repeat({n});
+  const torch::Tensor z2 = axis.flip({0}).repeat_interleave(n);
+  const torch::Tensor z = torch::stack({z1, z2}, 1).to(device);
+  return tile_images(model.decode(z), /*columns=*/n, /*padding=*/0);
+}
+
+torch::Tensor codes_2d(const torch::Tensor& codes) {
+  if (codes.size(1) == 1) return torch::cat({codes, torch::zeros_like(codes)}, 1);
+  if (codes.size(1) == 2) return codes;
+  const torch::Tensor centred = codes - codes.mean(0, /*keepdim=*/true);
+  const auto svd = torch::linalg_svd(centred.to(torch::kFloat64), /*full_matrices=*/false);
+  const torch::Tensor vh = std::get<2>(svd);
+  return centred.to(torch::kFloat64).matmul(vh.slice(0, 0, 2).t()).to(codes.scalar_type());
+}
+
+namespace {
+
+std::vector<double> column(const torch::Tensor& matrix, int64_t c) {
+  const torch::Tensor values = matrix.select(1, c).to(torch::kCPU, torch::kFloat64).contiguous();
+  return {values.data_ptr<double>(), values.data_ptr<double>() + values.numel()};
+}
+
+std::vector<double> history_values(const Json& history, const std::string& key) {
+  std::vector<double> values;
+  for (const auto& epoch : history) {
+    if (epoch.contains(key)) values.push_back(epoch[key].get<double>());
+  }
+  return values;
+}
+
+}  // namespace
+
+PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& test,
+                           const std::vector<std::string>& class_names, const Json& history,
+                           const std::filesystem::path& out_dir, const PlotOptions& options,
+                           const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  ensure_directory(out_dir);
+  PlotReport report;
+  const auto [height, width] = image_size(test.sample_shape());
+  const bool images = height > 0;
+  const int64_t latent = model.latent_dim();
+
+  // Latent space, coloured by label.
+  const data::Dataset shown = test.slice(0, std::min(options.scatter_points, test.size()));
+  std::vector<torch::Tensor> code_batches;
+  for (int64_t begin = 0; begin < shown.size(); begin += 1000) {
+    code_batches.push_back(
+        model.encode(shown.features.slice(0, begin, begin + 1000).to(device)).to(torch::kCPU));
+  }
+  if (!code_batches.empty()) {
+    const torch::Tensor projected = codes_2d(torch::cat(code_batches));
+    std::vector<int64_t> labels;
+    if (shown.has_labels()) {
+      const torch::Tensor l = shown.labels.to(torch::kInt64).contiguous();
+      labels.assign(l.data_ptr<int64_t>(), l.data_ptr<int64_t>() + l.numel());
+    }
+    const bool pca = latent > 2;
+    const auto path = out_dir / "latent_scatter.png";
+    scatter_chart(path, column(projected, 0), column(projected, 1), labels, class_names,
+                  {fmt::format("Test set in the {}-D latent space{}", latent,
+                               pca ? " (PCA projection)" : ""),
+                   pca ? "principal component 1" : "z1",
+                   pca ? "principal component 2" : (latent == 1 ? "(none)" : "z2")});
+    report.written.push_back(path);
+  }
+
+  if (model.is_generative() && latent == 2 && images) {
+    const auto path = out_dir / "manifold.png";
+    const double edge = manifold_axis(2)[1].item<double>();
+    image_chart(path, decode_manifold(model, options.manifold_size, device),
+                {fmt::format("Latent manifold: {0}x{0} decoded points at the normal inverse CDF",
+                             options.manifold_size),
+                 "z1", "z2"},
+                -edge, edge, -edge, edge);
+    report.written.push_back(path);
+  } else {
+    report.skipped.push_back("manifold.png: needs a generative model with a 2-D latent of images");
+  }
+
+  if (images && test.size() > 0) {
+    const int64_t n = std::min(options.reconstructions, test.size());
+    const torch::Tensor originals = test.features.slice(0, 0, n);
+    const torch::Tensor reconstructed = model.decode(model.encode(originals.to(device))).to(torch::kCPU);
+    const int64_t columns = std::min<int64_t>(n, 8);
+    std::vector<torch::Tensor> rows;
+    for (int64_t begin = 0; begin < n; begin += columns) {
+      const int64_t end = std::min(begin + columns, n);
+      rows.push_back(originals.slice(0, begin, end));
+      rows.push_back(reconstructed.slice(0, begin, end));
+    }
+    const auto path = out_dir / "reconstructions.png";
+    const torch::Tensor grid = tile_images(torch::cat(rows), columns);
+    image_chart(path, grid, {"Test images (rows 1, 3, ...) above their reconstructions", "", ""}, 0,
+                static_cast<double>(grid.size(1)), 0, static_cast<double>(grid.size(0)));
+    report.written.push_back(path);
+  } else {
+    report.skipped.push_back("reconstructions.png: the samples are not images");
+  }
+
+  if (model.is_generative() && images) {
+    const torch::Tensor z = torch::randn({options.samples, latent}).to(device);
+    const torch::Tensor grid = tile_images(model.decode(z), /*columns=*/8);
+    const auto path = out_dir / "samples.png";
+    image_chart(path, grid, {fmt::format("{} samples from the prior N(0, I)", options.samples), "", ""},
+                0, static_cast<double>(grid.size(1)), 0, static_cast<double>(grid.size(0)));
+    report.written.push_back(path);
+  } else {
+    report.skipped.push_back("samples.png: needs a generative model of images");
+  }
+
+  if (!history.empty()) {
+    std::vector<Series> series;
+    const std::vector<double> epochs = history_values(history, "epoch");
+    series.push_back({"train", epochs, history_values(history, "train_loss")});
+    const std::vector<double> validation = history_values(history, "validation_loss");
+    if (validation.size() == epochs.size()) series.push_back({"validation", epochs, validation});
+    const auto path = out_dir / "loss_curves.png";
+    line_chart(path, series, {"Loss per epoch (nats per example)", "epoch", "loss"});
+    report.written.push_back(path);
+  }
+  return report;
+}
+
+}  // namespace aekit::viz

