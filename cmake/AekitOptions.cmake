@@ -4,6 +4,21 @@ option(AEKIT_BUILD_TESTS "Build the GoogleTest suite (run with ctest)" ON)
 option(AEKIT_BUILD_BENCHMARKS "Build the Google Benchmark programs" ON)
 option(AEKIT_WITH_CUDA "Compile the CUDA-only pieces (needs a CUDA LibTorch)" OFF)
 option(AEKIT_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" OFF)
+option(AEKIT_SANITIZE "Build everything with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(AEKIT_BUILD_FUZZERS "Build the libFuzzer targets in tests/fuzz (needs clang)" OFF)
+
+if(AEKIT_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(AEKIT_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "AEKIT_BUILD_FUZZERS needs clang (configure with CMAKE_CXX_COMPILER=clang++)")
+  endif()
+  # Coverage instrumentation everywhere; the fuzzer's main only in the fuzz targets.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
 
 # Target-scoped warning flags, applied to every aekit target by aekit_set_warnings().
 function(aekit_set_warnings target)

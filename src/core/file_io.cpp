@@ -3,6 +3,7 @@
 #include "aekit/core/error.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -69,6 +70,34 @@ void ensure_directory(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir, error);
   if (error) {
     fail_runtime("{}: cannot create folder ({})", dir.string(), error.message());
+  }
+}
+
+FolderLock::FolderLock(const std::filesystem::path& dir) {
+  const auto path = dir / ".lock";
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    fail_runtime("{}: cannot create lock file ({})", path.string(), std::strerror(errno));
+  }
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    char owner[32] = {};
+    const ssize_t got = ::pread(fd_, owner, sizeof(owner) - 1, 0);
+    ::close(fd_);
+    fd_ = -1;
+    fail_runtime("{}: run folder is in use by another aekit process{}; wait for it to finish or "
+                 "choose another run folder",
+                 dir.string(), got > 0 ? fmt::format(" (pid {})", std::string(owner, static_cast<size_t>(got))) : "");
+  }
+  const std::string pid = std::to_string(::getpid());
+  if (::ftruncate(fd_, 0) == 0) {
+    [[maybe_unused]] const ssize_t written = ::pwrite(fd_, pid.data(), pid.size(), 0);
+  }
+}
+
+FolderLock::~FolderLock() {
+  if (fd_ >= 0) {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
   }
 }
 

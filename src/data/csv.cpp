@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,9 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
                         c + 1, fields[c]);
       AEKIT_CHECK_INPUT(std::isfinite(value), "{} line {} column {}: expected a finite number, found {}",
                         path, line_number, c + 1, fields[c]);
+      AEKIT_CHECK_INPUT(std::fabs(value) <= std::numeric_limits<float>::max(),
+                        "{} line {} column {}: {} is outside the float32 range (about +-3.4e38)", path,
+                        line_number, c + 1, fields[c]);
       if (c == label_column) {
         AEKIT_CHECK_INPUT(value >= 0 && value == std::floor(value) && value < 1e9,
                           "{} line {} column {}: expected a whole-number label >= 0, found {}", path,

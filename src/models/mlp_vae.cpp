@@ -39,7 +39,8 @@ ModelOutput MlpVaeImpl::forward(const torch::Tensor& x) {
   if (encoder_) h = encoder_->forward(h);
   ModelOutput out;
   out.mean = mean_->forward(h);
-  out.logvar = logvar_->forward(h);
+  // Bounded so that exp(logvar) and the KL term stay finite in float32 whatever the input.
+  out.logvar = logvar_->forward(h).clamp(kMinLogvar, kMaxLogvar);
   out.z = out.mean + torch::randn_like(out.mean) * (0.5 * out.logvar).exp();
   out.output = decoder_->forward(out.z).view(output_shape(x.size(0)));
   return out;

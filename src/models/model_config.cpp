@@ -40,4 +40,16 @@ double config_beta(const Json& model) {
   return beta;
 }
 
+void check_model_config(const Json& model) {
+  if (model.contains("latent_dim")) config_latent_dim(model);
+  for (const char* key : {"encoder", "decoder"}) {
+    if (model.contains(key)) config_widths(model, key);
+  }
+  for (const char* key : {"activation", "code_activation"}) {
+    if (model.contains(key)) config_activation(model, key);
+  }
+  if (model.contains("likelihood")) config_likelihood(model);
+  if (model.contains("beta")) config_beta(model);
+}
+
 }  // namespace aekit::models

@@ -2,9 +2,13 @@
 
 #include "aekit/core/error.h"
 #include "aekit/core/file_io.h"
+#include "aekit/train/run_config.h"
 
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
+
+#include <algorithm>
+#include <sstream>
 
 namespace aekit::train {
 
@@ -44,16 +48,15 @@ void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model
     optimizer->save(optimizer_archive);
     archive.write("optimizer", optimizer_archive);
   }
-  const auto tmp = temporary_path_for(path);
+  // Serialised in memory, then written by aekit: LibTorch's own file writer throws from inside a C
+  // callback when a write fails (a full disk, a file-size limit), which terminates the process.
+  std::ostringstream bytes;
+  archive.save_to(bytes);
   try {
-    archive.save_to(tmp.string());
-  } catch (const std::exception& e) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    fail_runtime("{}: cannot write checkpoint ({}); the previous checkpoint is unchanged",
-                 path.string(), first_line(e.what()));
+    write_file_atomic(path, bytes.str());
+  } catch (const RuntimeError& e) {
+    fail_runtime("{}; the previous checkpoint is unchanged", e.what());
   }
-  commit_file(tmp, path);
 }
 
 CheckpointState read_checkpoint_state(const std::filesystem::path& path) {
@@ -68,11 +71,24 @@ CheckpointState read_checkpoint_state(const std::filesystem::path& path) {
     archive.read("epoch", value);
     state.epoch = value.toInt();
     archive.read("config", value);
-    state.config = Json::parse(value.toStringRef());
+    const Json config = Json::parse(value.toStringRef());
+    try {
+      state.config = resolve_config(config);  // a checkpoint's config passes a user's checks
+    } catch (const InputError& e) {
+      fail_input("{}: checkpoint holds an invalid config ({})", path.string(), e.what());
+    }
     archive.read("history", value);
     state.history = Json::parse(value.toStringRef());
+    AEKIT_CHECK_INPUT(state.history.is_array(), "{}: checkpoint metrics are not a list", path.string());
+    AEKIT_CHECK_INPUT(state.epoch >= 0 && state.epoch == static_cast<int64_t>(state.history.size()),
+                      "{}: checkpoint says {} epochs but holds metrics of {}", path.string(), state.epoch,
+                      state.history.size());
     archive.read("sample_shape", value);
     state.sample_shape = value.toIntVector();
+    AEKIT_CHECK_INPUT(!state.sample_shape.empty() && state.sample_shape.size() <= 8 &&
+                          std::all_of(state.sample_shape.begin(), state.sample_shape.end(),
+                                      [](int64_t d) { return d >= 1 && d <= (1 << 24); }),
+                      "{}: checkpoint sample shape is not valid", path.string());
     torch::Tensor rng;
     if (archive.try_read("rng_state", rng)) state.rng_state = rng;
   } catch (const InputError&) {

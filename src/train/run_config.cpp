@@ -2,6 +2,7 @@
 
 #include "aekit/core/error.h"
 #include "aekit/models/autoencoder.h"
+#include "aekit/models/model_config.h"
 #include "aekit/train/optimizer.h"
 
 namespace aekit::train {
@@ -68,6 +69,7 @@ Json resolve_config(const Json& user) {
   const auto& family = models::model_families().get(type, "config key 'model.type'");
   Json resolved;
   resolved["model"] = merge_checked(family.defaults, model_user, "model.");
+  models::check_model_config(resolved["model"]);
   const Json others = merge_checked(defaults_without_model(), rest, "");
   for (const auto& item : others.items()) resolved[item.key()] = item.value();
 

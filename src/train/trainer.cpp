@@ -69,6 +69,14 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
   AEKIT_CHECK_INPUT(data.train.size() > 0, "{}: no training samples", data.name);
 
   ensure_directory(run.root);
+  const FolderLock lock(run.root);
+  // Temporary files left by a process killed while writing (the lock says none is writing now).
+  for (const auto& entry : std::filesystem::directory_iterator(run.root)) {
+    if (entry.path().filename().string().find(".tmp-") != std::string::npos) {
+      std::error_code ignored;
+      std::filesystem::remove(entry.path(), ignored);
+    }
+  }
   const bool has_checkpoint = std::filesystem::exists(run.checkpoint());
   AEKIT_CHECK_INPUT(!has_checkpoint || options.resume,
                     "{}: run folder already holds a checkpoint; pass --resume to continue it, or "

@@ -51,6 +51,23 @@ TEST(Config, OutOfRangeValuesNameKeyAndRange) {
                      "'data.validation_fraction': expected a number in [0, 1)");
 }
 
+TEST(Config, ModelKeysAreCheckedWhenResolved) {
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"model", {{"latent_dim", 0}}}}),
+                     "config key 'model.latent_dim': expected 1 or more, found 0");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"model", {{"beta", -1.0}}}}),
+                     "config key 'model.beta': expected a value >= 0, found -1");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"model", {{"encoder", {64, 0}}}}}),
+                     "config key 'model.encoder': expected widths >= 1, found [64, 0]");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"model", {{"activation", "gelu"}}}}),
+                     "config key 'model.activation': unknown activation 'gelu'; valid: relu");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"model", {{"likelihood", "poisson"}}}}),
+                     "config key 'model.likelihood': unknown likelihood 'poisson'");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"runtime", {{"threads", -2}}}}),
+                     "config key 'runtime.threads': expected 0 (one per core) or more, found -2");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"train", {{"momentum", -0.5}}}}),
+                     "config key 'train.momentum': expected a number >= 0, found -0.5");
+}
+
 TEST(Config, FamilyDefaultsFollowModelType) {
   const Json config = resolve_config(Json{{"model", {{"type", "AE"}}}});
   EXPECT_TRUE(config["model"].contains("code_activation"));

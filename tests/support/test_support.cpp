@@ -59,7 +59,11 @@ std::string read_bytes(const std::filesystem::path& path) {
 std::string aekit_program() { return AEKIT_PROGRAM; }
 
 CommandResult run_aekit(const std::string& arguments) {
-  const std::string command = aekit_program() + " " + arguments + " 2>&1";
+  return run_shell(aekit_program() + " " + arguments);
+}
+
+CommandResult run_shell(const std::string& command_line) {
+  const std::string command = "(" + command_line + ") 2>&1";
   CommandResult result;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return result;

@@ -43,6 +43,9 @@ struct CommandResult {
 /// Runs the aekit program built with the tests, with `arguments` (shell-quoted by the caller).
 CommandResult run_aekit(const std::string& arguments);
 
+/// Runs a shell command line (sh -c), capturing stdout and stderr.
+CommandResult run_shell(const std::string& command_line);
+
 /// The path of the aekit program.
 std::string aekit_program();
 

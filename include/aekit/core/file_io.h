@@ -27,4 +27,21 @@ void write_file_atomic(const std::filesystem::path& target, const std::string& b
 /// Creates `dir` and its parents; throws RuntimeError naming it when that fails.
 void ensure_directory(const std::filesystem::path& dir);
 
+/// An exclusive lock on a folder (an flock on `dir/.lock` holding the owner's pid), held for the
+/// object's lifetime and released by the kernel when the process dies, even by SIGKILL. Two aekit
+/// processes training into one run folder would otherwise overwrite each other's checkpoints.
+///
+/// Example:
+///   aekit::FolderLock lock("runs/vae");  // throws RuntimeError if another process holds it
+class FolderLock {
+ public:
+  explicit FolderLock(const std::filesystem::path& dir);
+  ~FolderLock();
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace aekit

