@@ -10,6 +10,11 @@
 
 namespace aekit::cli {
 
+std::vector<std::string>& command_line() {
+  static std::vector<std::string> args;
+  return args;
+}
+
 void ConfigFlags::add_to(CLI::App& command) {
   command.add_option("-c,--config", config_file, "JSON config file (see docs/CONFIG.md)")
       ->check(CLI::ExistingFile);

@@ -14,6 +14,14 @@
 
 namespace aekit::cli {
 
+/// Thrown by a command whose outcome is only an exit status (its children already reported).
+struct ExitStatus {
+  int status;
+};
+
+/// The program's command line, kept for commands that start copies of themselves.
+std::vector<std::string>& command_line();
+
 /// Flags that shape a run's config. Precedence: defaults < --config file < --set < these flags.
 struct ConfigFlags {
   std::string config_file;

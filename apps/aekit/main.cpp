@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
 
+  aekit::cli::command_line().assign(argv, argv + argc);
   aekit::cli::add_train_command(app);
   aekit::cli::add_eval_command(app);
   aekit::cli::add_encode_command(app);
@@ -47,6 +48,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 2;
+  } catch (const aekit::cli::ExitStatus& e) {
+    return e.status;
   } catch (const aekit::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <mutex>
 
 namespace aekit::train {
@@ -47,6 +48,14 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 
 }  // namespace
 
+uint64_t derived_seed(uint64_t seed, uint64_t a, uint64_t b) {
+  uint64_t x = seed ^ (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full);
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return (x ^ (x >> 31)) & 0x7FFFFFFFFFFFFFFFull;
+}
+
 torch::Tensor fit_to_shape(const torch::Tensor& data, const std::vector<int64_t>& sample_shape,
                            const std::string& what) {
   const std::vector<int64_t> found(data.sizes().begin() + 1, data.sizes().end());
@@ -67,14 +76,21 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
   const auto seed = static_cast<uint64_t>(get_int(config, "train", "seed"));
   const torch::Device device = parse_device(get_string(config, "runtime", "device"));
   AEKIT_CHECK_INPUT(data.train.size() > 0, "{}: no training samples", data.name);
+  Distributed* const group = options.distributed;
+  const int world = group != nullptr ? group->world_size() : 1;
+  const int rank = group != nullptr ? group->rank() : 0;
+  const bool writer = rank == 0;
 
-  ensure_directory(run.root);
-  const FolderLock lock(run.root);
-  // Temporary files left by a process killed while writing (the lock says none is writing now).
-  for (const auto& entry : std::filesystem::directory_iterator(run.root)) {
-    if (entry.path().filename().string().find(".tmp-") != std::string::npos) {
-      std::error_code ignored;
-      std::filesystem::remove(entry.path(), ignored);
+  std::unique_ptr<FolderLock> lock;
+  if (writer) {
+    ensure_directory(run.root);
+    lock = std::make_unique<FolderLock>(run.root);
+    // Temporary files left by a process killed while writing (the lock says none is writing now).
+    for (const auto& entry : std::filesystem::directory_iterator(run.root)) {
+      if (entry.path().filename().string().find(".tmp-") != std::string::npos) {
+        std::error_code ignored;
+        std::filesystem::remove(entry.path(), ignored);
+      }
     }
   }
   const bool has_checkpoint = std::filesystem::exists(run.checkpoint());
@@ -96,15 +112,24 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
                       "resume with '{}' or start a new run folder",
                       run.root.string(), get_string(config, "train", "optimizer"), saved, saved);
   } else {
-    seed_everything(seed);
     state.config = config;
     state.sample_shape = data.train.sample_shape();
+  }
+  if (group != nullptr) {
+    // Every rank must start from the same epoch: resuming needs the run folder on a shared filesystem.
+    const auto seen = group->sum({has_checkpoint ? 1.0 : 0.0, static_cast<double>(state.epoch)},
+                                 "agreeing on the starting epoch");
+    AEKIT_CHECK_INPUT(seen[0] == 0 || (seen[0] == world && seen[1] == static_cast<double>(state.epoch) * world),
+                      "{}: not every rank sees the same checkpoint; a distributed resume needs the run "
+                      "folder on a filesystem that every rank sees",
+                      run.root.string());
   }
   state.config["train"]["epochs"] = epochs;
   AEKIT_CHECK_INPUT(data.train.sample_shape() == state.sample_shape,
                     "{}: samples of shape {} do not fit the checkpoint's model (shape {})", data.name,
                     shape_text(data.train.sample_shape()), shape_text(state.sample_shape));
 
+  seed_everything(seed);  // the initial weights
   models::Autoencoder model = models::make_model(config["model"], state.sample_shape);
   eval::check_data_fits_likelihood(*model, data.train, data.name + " (training data)");
   model->to(device);
@@ -112,58 +137,96 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
   if (has_checkpoint) {
     load_checkpoint_tensors(run.checkpoint(), *model, optimizer.get());
     if (state.rng_state.defined()) set_cpu_rng_state(state.rng_state);
-    spdlog::info("resuming {} after epoch {} of {}", run.root.string(), state.epoch, epochs);
+    if (writer) spdlog::info("resuming {} after epoch {} of {}", run.root.string(), state.epoch, epochs);
+  } else if (group != nullptr) {
+    group->broadcast_parameters(*model);
   }
-  write_json_file(run.config(), state.config);
+  if (writer) write_json_file(run.config(), state.config);
+
+  const int64_t n = data.train.size();
+  const int64_t global_batch = batch_size * world;
+  const int64_t steps = (n + global_batch - 1) / global_batch;
+  // This rank's share of the validation set: every world_size-th sample.
+  const data::Dataset validation =
+      world > 1 && data.validation.size() > 0
+          ? data.validation.select(torch::arange(rank, data.validation.size(), world, torch::kInt64))
+          : data.validation;
 
   for (int64_t epoch = state.epoch + 1; epoch <= epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     model->train();
-    const data::Batches batches(data.train, batch_size, /*shuffle=*/true);
-    ProgressBar bar(fmt::format("epoch {}/{}", epoch, epochs), batches.count(), options.progress);
+    auto shuffle = at::detail::createCPUGenerator(derived_seed(seed, static_cast<uint64_t>(epoch)));
+    const torch::Tensor order = torch::randperm(n, shuffle, torch::kInt64);
+    seed_everything(derived_seed(seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(rank) + 1));
+    ProgressBar bar(fmt::format("epoch {}/{}", epoch, epochs), steps, options.progress && writer);
     double sum_total = 0;
     double sum_reconstruction = 0;
     double sum_kl = 0;
-    int64_t seen = 0;
-    for (int64_t b = 0; b < batches.count(); ++b) {
-      const torch::Tensor x = batches.get(b).features.to(device);
-      const models::LossTerms terms = model->loss(x, model->forward(x));
-      const double loss = terms.total.item<double>();
-      if (!std::isfinite(loss)) {
+    double seen = 0;
+    for (int64_t step = 0; step < steps; ++step) {
+      const int64_t begin = step * global_batch;
+      const int64_t end = std::min(begin + global_batch, n);
+      const int64_t local_begin = std::min(begin + rank * batch_size, end);
+      const int64_t local_end = std::min(local_begin + batch_size, end);
+      const int64_t local = local_end - local_begin;
+      optimizer->zero_grad();
+      double loss = 0;
+      models::LossTerms terms;
+      if (local > 0) {
+        const torch::Tensor x = data.train.select(order.slice(0, local_begin, local_end)).features.to(device);
+        terms = model->loss(x, model->forward(x));
+        loss = terms.total.item<double>();
+        if (std::isfinite(loss)) terms.total.backward();
+      }
+      // The mean loss of the global batch; every rank sees the same number.
+      const double batch_loss =
+          group != nullptr
+              ? group->all_reduce_gradients(*model, static_cast<double>(local) / static_cast<double>(end - begin),
+                                            loss, fmt::format("step {} of epoch {}", step + 1, epoch))
+              : loss;
+      if (!std::isfinite(batch_loss)) {
         bar.finish();
         fail_runtime("non-finite loss ({}) at epoch {}, batch {}; stopped, the last good checkpoint "
                      "(epoch {}) is kept in {}; try a smaller train.lr",
-                     loss, epoch, b + 1, state.epoch, run.checkpoint().string());
+                     batch_loss, epoch, step + 1, state.epoch, run.checkpoint().string());
       }
-      optimizer->zero_grad();
-      terms.total.backward();
       optimizer->step();
-      const auto n = static_cast<double>(x.size(0));
-      sum_total += loss * n;
-      sum_reconstruction += terms.reconstruction.item<double>() * n;
-      sum_kl += terms.kl.item<double>() * n;
-      seen += x.size(0);
-      bar.update(b + 1, fmt::format("loss {:.3f}", sum_total / static_cast<double>(seen)));
+      if (local > 0) {
+        const auto count = static_cast<double>(local);
+        sum_total += loss * count;
+        sum_reconstruction += terms.reconstruction.item<double>() * count;
+        sum_kl += terms.kl.item<double>() * count;
+        seen += count;
+      }
+      bar.update(step + 1, fmt::format("loss {:.3f}", sum_total / std::max(seen, 1.0)));
     }
     bar.finish();
+    std::vector<double> totals = {sum_total, sum_reconstruction, sum_kl, seen};
+    if (validation.size() > 0) {
+      const auto v = eval::evaluate_loss(*model, validation, kEvalBatch, device);
+      const auto count = static_cast<double>(v.examples);
+      totals.insert(totals.end(), {v.loss * count, v.reconstruction * count, v.kl * count, count});
+    }
+    if (group != nullptr) totals = group->sum(totals, fmt::format("the metrics of epoch {}", epoch));
     Json metrics = {{"epoch", epoch},
-                    {"train_loss", sum_total / static_cast<double>(seen)},
-                    {"train_reconstruction", sum_reconstruction / static_cast<double>(seen)},
-                    {"train_kl", sum_kl / static_cast<double>(seen)}};
-    if (data.validation.size() > 0) {
-      const auto validation = eval::evaluate_loss(*model, data.validation, kEvalBatch, device);
-      metrics["validation_loss"] = validation.loss;
-      metrics["validation_reconstruction"] = validation.reconstruction;
-      metrics["validation_kl"] = validation.kl;
+                    {"train_loss", totals[0] / totals[3]},
+                    {"train_reconstruction", totals[1] / totals[3]},
+                    {"train_kl", totals[2] / totals[3]}};
+    if (totals.size() > 4) {
+      metrics["validation_loss"] = totals[4] / totals[7];
+      metrics["validation_reconstruction"] = totals[5] / totals[7];
+      metrics["validation_kl"] = totals[6] / totals[7];
     }
     metrics["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     state.epoch = epoch;
     state.history.push_back(metrics);
     state.rng_state = cpu_rng_state();
-    save_checkpoint(run.checkpoint(), *model, optimizer.get(), state);
-    write_metrics(run, state.history);
-    if (options.on_epoch) options.on_epoch(metrics);
+    if (writer) {
+      save_checkpoint(run.checkpoint(), *model, optimizer.get(), state);
+      write_metrics(run, state.history);
+      if (options.on_epoch) options.on_epoch(metrics);
+    }
   }
   model->eval();
   return {model, state.history};

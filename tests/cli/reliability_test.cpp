@@ -68,11 +68,24 @@ class Reliability : public ::testing::Test {
 // loads; then one resume to the end must give exactly the uninterrupted run's metrics.
 TEST_F(Reliability, TwentyRandomSigkillsThenResumeMatchesUninterruptedRun) {
   TempDir dir;
-  const std::string epochs = "--epochs 40 ";
-  ASSERT_EQ(run_aekit("train " + kTinyRun + epochs + "--run-dir " + (dir / "straight").string()).status, 0);
+  const std::string epochs = "--epochs 60 ";
+  // Start-up time (a 1-epoch run) and wall time per epoch (a 60-epoch run, checkpoints included),
+  // measured here so that the kill moments suit any build: from half the start-up time to 1.5
+  // epochs past it, i.e. during loading, in the middle of epochs and while checkpoints are written,
+  // without finishing the 60 epochs within 20 attempts.
+  const auto time_run = [&](const std::string& arguments) {
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(run_aekit(arguments).status, 0);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  const double one_epoch = time_run("train " + kTinyRun + "--epochs 1 --run-dir " + (dir / "one").string());
+  const double all_epochs = time_run("train " + kTinyRun + epochs + "--run-dir " + (dir / "straight").string());
+  const double epoch_s = std::max(0.0, all_epochs - one_epoch) / 59;
+  const double startup_s = std::max(0.05, one_epoch - epoch_s);
   const auto run = dir / "killed";
   std::mt19937 random(20261123);
-  std::uniform_int_distribution<int> delay_ms(50, 1500);
+  std::uniform_int_distribution<int64_t> delay_ms(static_cast<int64_t>(500 * startup_s),
+                                                  static_cast<int64_t>(1000 * (startup_s + 1.5 * epoch_s)));
   int kills = 0;
   for (int attempt = 0; attempt < 20; ++attempt) {
     const pid_t child = start_aekit("train --resume " + kTinyRun + epochs + "--run-dir " + run.string());
@@ -87,8 +100,10 @@ TEST_F(Reliability, TwentyRandomSigkillsThenResumeMatchesUninterruptedRun) {
       EXPECT_NO_THROW(aekit::train::load_run(run, torch::kCPU));
     }
   }
-  EXPECT_GE(kills, 18) << "the run ended before most kills";
-  const auto result = run_aekit("train --resume --run-dir " + run.string());
+  EXPECT_GE(kills, 15) << "the run ended before most kills";
+  const auto state = aekit::train::read_checkpoint_state(run / "checkpoint.pt");
+  EXPECT_GT(state.epoch, 0) << "no kill came after the first checkpoint";
+  const auto result = run_aekit("train --resume " + kTinyRun + epochs + "--run-dir " + run.string());
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_EQ(losses(run / "metrics.jsonl"), losses(dir / "straight" / "metrics.jsonl"));
   EXPECT_TRUE(no_temporary_files(run));

@@ -56,6 +56,14 @@ std::string read_bytes(const std::filesystem::path& path) {
   return buffer.str();
 }
 
+std::vector<std::string> read_lines(const std::filesystem::path& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
 std::string aekit_program() { return AEKIT_PROGRAM; }
 
 CommandResult run_aekit(const std::string& arguments) {

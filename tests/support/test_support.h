@@ -33,6 +33,8 @@ void write_bytes(const std::filesystem::path& path, const std::string& bytes);
 void write_gzip(const std::filesystem::path& path, const std::string& bytes);
 /// Reads a whole file.
 std::string read_bytes(const std::filesystem::path& path);
+/// Reads a text file's lines.
+std::vector<std::string> read_lines(const std::filesystem::path& path);
 
 /// Result of running the aekit program.
 struct CommandResult {

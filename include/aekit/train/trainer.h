@@ -9,13 +9,16 @@
 ///
 /// Determinism: the same config and seed on the same machine (same thread count) give identical
 /// metrics; a run stopped at any moment (even by SIGKILL) and resumed ends with the same metrics as
-/// one never stopped, because every epoch's randomness comes from the generator state saved with
-/// the previous epoch's checkpoint.
+/// one never stopped. Each epoch's shuffle order comes from a generator seeded by (seed, epoch),
+/// the same on every rank of a distributed job, and each epoch's sampling noise from torch's
+/// generator seeded by (seed, epoch, rank); a resumed run draws exactly what an uninterrupted one
+/// would, with the same or another number of processes.
 
 #include "aekit/core/config.h"
 #include "aekit/data/dataset.h"
 #include "aekit/models/autoencoder.h"
 #include "aekit/train/checkpoint.h"
+#include "aekit/train/distributed.h"
 
 #include <filesystem>
 #include <functional>
@@ -39,8 +42,12 @@ struct TrainerOptions {
   bool resume = false;
   /// Show a progress bar on a terminal.
   bool progress = true;
-  /// Called after each finished (and checkpointed) epoch with its metrics.
+  /// Called after each finished (and checkpointed) epoch with its metrics (on rank 0).
   std::function<void(const Json& epoch)> on_epoch;
+  /// A joined process group for data-parallel training, or null for one process. Each rank takes
+  /// train.batch_size samples of every global batch of batch_size * world_size; rank 0 alone
+  /// writes the run folder (resuming needs it on a filesystem every rank sees).
+  Distributed* distributed = nullptr;
 };
 
 /// The trained model and the metrics of every epoch.
@@ -69,6 +76,10 @@ struct LoadedRun {
 /// Loads the model of a run folder onto `device`. Throws InputError naming the folder when it holds
 /// no checkpoint.
 LoadedRun load_run(const std::filesystem::path& root, const torch::Device& device);
+
+/// A seed derived from `seed` and a stream of numbers (epoch, rank): splitmix64 mixing, so nearby
+/// inputs give unrelated seeds.
+uint64_t derived_seed(uint64_t seed, uint64_t a, uint64_t b = 0);
 
 /// Returns `data` shaped for a model trained on `sample_shape` (reshaping when only the layout
 /// differs, e.g. 784 vs 1x28x28); throws InputError naming `what` when the sizes do not fit.
