@@ -164,7 +164,7 @@ void add_train_command(CLI::App& app) {
   auto flags = std::make_shared<TrainFlags>();
   CLI::App* command = app.add_subcommand("train", "Train a model from a config into a run folder");
   command->footer(
-      "Example:\n  aekit train --config configs/vae_fashion_mnist.json --run-dir runs/vae --epochs 5\n"
+      "Example:\n  aekit train --config configs/vae_fashion_mnist_2d.json --run-dir runs/vae --epochs 5\n"
       "  aekit train --run-dir runs/vae --resume --epochs 10");
   flags->config.add_to(*command);
   command->add_option("-o,--run-dir", flags->run_dir, "Run folder to write (config, checkpoint, metrics)")
@@ -182,6 +182,8 @@ void add_train_command(CLI::App& app) {
   command->add_option("--dist-timeout", flags->distributed.timeout_seconds,
                       "Seconds to wait for every rank to join and for each collective")
       ->capture_default_str();
+  command->add_option("--dist-interface", flags->distributed.interface,
+                      "Network interface for Gloo, e.g. eth0 (env GLOO_SOCKET_IFNAME)");
   command->add_option("--nproc", flags->nproc, "Start this many local processes as one data-parallel job");
   flags->command = command;
   command->callback([flags] {

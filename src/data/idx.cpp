@@ -58,6 +58,8 @@ class GzReader {
   }
 
   const std::string& path() const { return path_; }
+  /// True when the file is not gzip-compressed (zlib reads it as it is).
+  bool raw() const { return ::gzdirect(file_) == 1; }
 
  private:
   std::string path_;
@@ -114,8 +116,22 @@ torch::Tensor read_idx(const std::filesystem::path& path) {
                       reader.path(), fmt::join(shape, "x"));
     shape.push_back(static_cast<int64_t>(size));
   }
-  torch::Tensor values = torch::empty(shape, torch::TensorOptions().dtype(type.dtype));
   const size_t expected = count * type.bytes;
+  // Check the declared size against what the file can hold before allocating: a corrupt header
+  // must not ask for gigabytes. Raw files hold exactly the data; deflate expands at most 1032:1.
+  const auto file_size = static_cast<size_t>(std::filesystem::file_size(path));
+  const size_t header = 4 + 4 * static_cast<size_t>(rank);
+  if (reader.raw()) {
+    AEKIT_CHECK_INPUT(file_size >= header + expected,
+                      "{}: IDX header declares {} values ({} bytes) of shape {}, found only {} bytes",
+                      reader.path(), count, expected, fmt::join(shape, "x"), file_size - std::min(file_size, header));
+  } else {
+    AEKIT_CHECK_INPUT(expected <= file_size * 1032 + 1024,
+                      "{}: IDX header declares {} values ({} bytes) of shape {}, more than a gzip file of "
+                      "{} bytes can hold (truncated or corrupt)",
+                      reader.path(), count, expected, fmt::join(shape, "x"), file_size);
+  }
+  torch::Tensor values = torch::empty(shape, torch::TensorOptions().dtype(type.dtype));
   const size_t read = reader.read(values.data_ptr(), expected);
   AEKIT_CHECK_INPUT(read == expected,
                     "{}: IDX header declares {} values ({} bytes) of shape {}, found only {} bytes",

@@ -99,8 +99,13 @@ torch::Tensor read_npy(const std::filesystem::path& file) {
     AEKIT_CHECK_INPUT(count <= (uint64_t{1} << 36), "{}: NPY shape {} is too large", path,
                       shape_text);
   }
-  torch::Tensor values = torch::empty(shape, torch::TensorOptions().dtype(dtype->dtype));
   const auto expected = static_cast<std::streamsize>(count * dtype->bytes);
+  // Checked before allocating, so that a corrupt header cannot ask for gigabytes.
+  const auto remaining = static_cast<std::streamsize>(std::filesystem::file_size(file)) -
+                         static_cast<std::streamsize>(in.tellg());
+  AEKIT_CHECK_INPUT(remaining >= expected, "{}: NPY shape {} needs {} bytes of values, found only {}",
+                    path, shape_text, expected, std::max<std::streamsize>(remaining, 0));
+  torch::Tensor values = torch::empty(shape, torch::TensorOptions().dtype(dtype->dtype));
   in.read(static_cast<char*>(values.data_ptr()), expected);
   AEKIT_CHECK_INPUT(in.gcount() == expected,
                     "{}: NPY shape {} needs {} bytes of values, found only {}", path, shape_text,

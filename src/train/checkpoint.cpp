@@ -7,7 +7,11 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
+#include <zlib.h>
+
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace aekit::train {
@@ -16,13 +20,53 @@ namespace {
 
 constexpr int64_t kFormatVersion = 1;
 
+// The file: kMagic, then the payload's length (8 bytes) and CRC-32 (4 bytes), little-endian, then
+// the payload, LibTorch's serialised archive. The checksum is verified before LibTorch reads a
+// byte: its loader crashes on some corrupted archives (found by fuzzing), so damaged files must
+// never reach it.
+constexpr char kMagic[8] = {'A', 'E', 'K', 'I', 'T', 'C', 'K', '1'};
+constexpr size_t kHeaderSize = sizeof(kMagic) + 8 + 4;
+
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+uint32_t checksum(const char* data, size_t size) {
+  uLong crc = ::crc32(0L, Z_NULL, 0);
+  while (size > 0) {
+    const auto chunk = static_cast<uInt>(std::min<size_t>(size, 1u << 30));
+    crc = ::crc32(crc, reinterpret_cast<const Bytef*>(data), chunk);
+    data += chunk;
+    size -= chunk;
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+std::string frame(const std::string& payload) {
+  std::string bytes(kMagic, sizeof(kMagic));
+  const uint64_t length = payload.size();
+  const uint32_t crc = checksum(payload.data(), payload.size());
+  for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
+  for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+  return bytes + payload;
+}
 
 torch::serialize::InputArchive open_archive(const std::filesystem::path& path) {
   AEKIT_CHECK_INPUT(std::filesystem::is_regular_file(path), "{}: checkpoint not found", path.string());
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  AEKIT_CHECK_INPUT(bytes.size() >= kHeaderSize && std::equal(kMagic, kMagic + sizeof(kMagic), bytes.begin()),
+                    "{}: not a readable checkpoint (expected an aekit checkpoint header)", path.string());
+  uint64_t length = 0;
+  uint32_t crc = 0;
+  for (int i = 0; i < 8; ++i) length |= uint64_t{static_cast<unsigned char>(bytes[8 + i])} << (8 * i);
+  for (int i = 0; i < 4; ++i) crc |= uint32_t{static_cast<unsigned char>(bytes[16 + i])} << (8 * i);
+  AEKIT_CHECK_INPUT(length == bytes.size() - kHeaderSize,
+                    "{}: not a readable checkpoint (header says {} bytes, the file holds {}: truncated?)",
+                    path.string(), length, bytes.size() - kHeaderSize);
+  AEKIT_CHECK_INPUT(checksum(bytes.data() + kHeaderSize, length) == crc,
+                    "{}: not a readable checkpoint (checksum mismatch: the file is corrupted)", path.string());
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path.string());
+    archive.load_from(bytes.data() + kHeaderSize, length);
   } catch (const std::exception& e) {
     fail_input("{}: not a readable checkpoint ({})", path.string(), first_line(e.what()));
   }
@@ -53,7 +97,7 @@ void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model
   std::ostringstream bytes;
   archive.save_to(bytes);
   try {
-    write_file_atomic(path, bytes.str());
+    write_file_atomic(path, frame(bytes.str()));
   } catch (const RuntimeError& e) {
     fail_runtime("{}; the previous checkpoint is unchanged", e.what());
   }

@@ -37,6 +37,9 @@ DistributedOptions DistributedOptions::resolve(DistributedOptions o, bool world_
     if (const char* addr = std::getenv("MASTER_ADDR"); addr != nullptr && *addr != '\0') o.master_addr = addr;
     read_env_int("MASTER_PORT", o.master_port);
   }
+  if (o.interface.empty()) {
+    if (const char* name = std::getenv("GLOO_SOCKET_IFNAME"); name != nullptr) o.interface = name;
+  }
   AEKIT_CHECK_INPUT(o.world_size >= 1, "--world-size: expected 1 or more, found {}", o.world_size);
   AEKIT_CHECK_INPUT(o.rank >= 0 && o.rank < o.world_size,
                     "--rank: expected 0 to {} for a world size of {}, found {}", o.world_size - 1,
@@ -66,7 +69,9 @@ Distributed::Distributed(const DistributedOptions& options) : state_(std::make_u
     state_->store = c10::make_intrusive<c10d::TCPStore>(options.master_addr, store_options);
     auto group_options = c10d::ProcessGroupGloo::Options::create();
     group_options->timeout = timeout;
-    group_options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+    group_options->devices.push_back(options.interface.empty()
+                                         ? c10d::ProcessGroupGloo::createDefaultDevice()
+                                         : c10d::ProcessGroupGloo::createDeviceForInterface(options.interface));
     state_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(state_->store, options.rank,
                                                                 options.world_size, group_options);
   } catch (const std::exception& e) {

@@ -112,3 +112,13 @@ TEST(Idx, RealFashionMnistHeader) {
   // Fashion-MNIST's test set has exactly 1,000 images of each class.
   EXPECT_TRUE(torch::bincount(labels.to(torch::kInt64)).equal(torch::full({10}, 1000, torch::kInt64)));
 }
+
+// Found by fuzzing: a tiny file whose header declares gigabytes must fail before allocating them.
+TEST(Idx, HugeDeclaredSizeFailsBeforeAllocating) {
+  TempDir dir;
+  const std::string bytes = idx_bytes({3, 0x3d000004, 4}, std::string(40, '\x01'));
+  write_bytes(dir / "huge.idx", bytes);
+  EXPECT_INPUT_ERROR(read_idx(dir / "huge.idx"), "IDX header declares 12280922160 values");
+  write_gzip(dir / "huge.idx.gz", bytes);
+  EXPECT_INPUT_ERROR(read_idx(dir / "huge.idx.gz"), "more than a gzip file of");
+}

@@ -69,3 +69,11 @@ TEST(Npy, RejectsBadMagicAndMissingFile) {
   EXPECT_INPUT_ERROR(read_npy(dir / "x.npy"), "expected the NPY magic");
   EXPECT_INPUT_ERROR(read_npy(dir / "missing.npy"), "missing.npy: file not found");
 }
+
+// Found by the same fuzzing pattern as IDX: the header's shape is checked against the file size.
+TEST(Npy, HugeDeclaredShapeFailsBeforeAllocating) {
+  TempDir dir;
+  write_bytes(dir / "h.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000), }",
+                                       std::string(64, '\0')));
+  EXPECT_INPUT_ERROR(read_npy(dir / "h.npy"), "needs 80000000000 bytes of values, found only 64");
+}

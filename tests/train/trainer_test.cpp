@@ -147,6 +147,20 @@ TEST(Trainer, ResumeWithAnotherOptimizerIsAnError) {
                      "config key 'train.optimizer' is 'sgd' but the checkpoint holds 'adam' state");
 }
 
+// Found by fuzzing: LibTorch's loader crashes on some corrupted archives; the checksum stops them.
+TEST(Checkpoint, CorruptedOrTruncatedCheckpointIsRejectedBeforeLibTorchReadsIt) {
+  TempDir dir;
+  aekit::train::train(toy_config(1), toy_data(), RunPaths(dir / "run"), quiet());
+  const std::string good = aekit::testing::read_bytes(dir / "run" / "checkpoint.pt");
+  std::string flipped = good;
+  flipped[good.size() / 2] = static_cast<char>(flipped[good.size() / 2] ^ 0x20);
+  aekit::testing::write_bytes(dir / "flipped.pt", flipped);
+  EXPECT_INPUT_ERROR(aekit::train::read_checkpoint_state(dir / "flipped.pt"), "checksum mismatch: the file is corrupted");
+  aekit::testing::write_bytes(dir / "short.pt", good.substr(0, good.size() - 100));
+  EXPECT_INPUT_ERROR(aekit::train::read_checkpoint_state(dir / "short.pt"), "truncated?");
+  EXPECT_EQ(aekit::train::read_checkpoint_state(dir / "run" / "checkpoint.pt").epoch, 1);
+}
+
 TEST(Checkpoint, CorruptFileIsAnInputError) {
   TempDir dir;
   aekit::testing::write_bytes(dir / "checkpoint.pt", "not a zip archive at all");

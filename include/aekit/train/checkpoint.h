@@ -4,6 +4,12 @@
 /// state of torch's CPU random generator, the resolved config, the sample shape the model was
 /// built for, and the metrics of every finished epoch. Written to a temporary file, flushed and
 /// renamed, so a crash or a full disk leaves the previous checkpoint intact.
+///
+/// File format: the 8 bytes "AEKITCK1", the payload's length (uint64) and CRC-32 (uint32), both
+/// little-endian, then the payload: LibTorch's serialised archive. The checksum is verified before
+/// LibTorch reads the payload, so truncated or corrupted files are rejected with an error (LibTorch's
+/// own loader can crash on them). As with PyTorch, do not load checkpoints from untrusted sources:
+/// a crafted file with a valid checksum still reaches LibTorch's loader.
 
 #include "aekit/core/config.h"
 #include "aekit/models/autoencoder.h"

@@ -26,9 +26,13 @@ struct DistributedOptions {
   int master_port = 29500;
   /// How long to wait for every rank to arrive, and for any collective to finish.
   double timeout_seconds = 120;
+  /// Network interface Gloo talks through (env GLOO_SOCKET_IFNAME); empty: the address the
+  /// hostname resolves to, else loopback.
+  std::string interface;
 
   bool enabled() const { return world_size > 1; }
-  /// Reads RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT into `options` where set; checks ranges.
+  /// Reads RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT, GLOO_SOCKET_IFNAME into `options` where
+  /// set; checks ranges.
   /// Throws InputError naming the variable or flag on bad values.
   static DistributedOptions resolve(DistributedOptions options, bool world_size_set, bool rank_set,
                                     bool master_set);
