@@ -17,6 +17,9 @@ Json read_json_file(const std::filesystem::path& path) {
     return Json::parse(buffer.str());
   } catch (const Json::parse_error& e) {
     fail_input("{}: expected valid JSON, found a syntax error at byte {}", path.string(), e.byte);
+  } catch (const Json::exception& e) {
+    // For example a number too large for a double (found by fuzzing).
+    fail_input("{}: expected valid JSON ({})", path.string(), e.what());
   }
 }
 

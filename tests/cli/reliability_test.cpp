@@ -128,6 +128,20 @@ TEST_F(Reliability, FileSizeLimitKeepsThePreviousCheckpoint) {
   EXPECT_EQ(aekit::train::read_checkpoint_state(dir / "run" / "checkpoint.pt").epoch, 1);
 }
 
+// The same for an output file: a clear error, no file under the final name, no temporary left.
+TEST_F(Reliability, FileSizeLimitWhileWritingAnOutputLeavesNoFile) {
+  TempDir dir;
+  const std::string run = (dir / "run").string();
+  ASSERT_EQ(run_aekit("train " + kTinyRun + "--epochs 1 --run-dir " + run).status, 0);
+  const auto out = dir / "codes.csv";
+  const auto result = aekit::testing::run_shell("ulimit -f 1; exec " + aekit::testing::aekit_program() + " encode " +
+                                                run + " --device cpu --out " + out.string());
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("codes.csv: cannot write (File too large)"), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_TRUE(no_temporary_files(dir.path()));
+}
+
 TEST_F(Reliability, SecondProcessOnTheSameRunFolderIsRefused) {
   TempDir dir;
   std::filesystem::create_directories(dir / "run");

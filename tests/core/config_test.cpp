@@ -83,6 +83,13 @@ TEST(Config, JsonFileErrorsNameTheFile) {
   EXPECT_INPUT_ERROR(aekit::read_json_file(dir / "none.json"), "none.json: cannot open config file");
 }
 
+// Found by fuzzing: a number beyond double's range is an input error, not an escaped exception.
+TEST(Config, NumberOverflowIsAnInputError) {
+  aekit::testing::TempDir dir;
+  aekit::testing::write_bytes(dir / "big.json", "{\"model\": 8888888888888888888888888E8888888888}");
+  EXPECT_INPUT_ERROR(aekit::read_json_file(dir / "big.json"), "big.json: expected valid JSON (");
+}
+
 TEST(FileIo, AtomicWriteLeavesNoTemporaryAndKeepsOldFileOnFailure) {
   aekit::testing::TempDir dir;
   aekit::write_file_atomic(dir / "a.txt", "first");
