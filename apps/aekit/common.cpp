@@ -5,6 +5,7 @@
 #include "aekit/core/runtime.h"
 #include "aekit/data/csv.h"
 #include "aekit/data/npy.h"
+#include "aekit/viz/image_grid.h"
 
 #include <spdlog/spdlog.h>
 
@@ -85,6 +86,19 @@ void write_array(const std::string& path, const torch::Tensor& values) {
     data::write_csv(path, values.reshape({values.size(0), -1}));
   } else {
     fail_input("{}: expected an output file ending in .npy or .csv", path);
+  }
+}
+
+}  // namespace aekit::cli
+
+namespace aekit::cli {
+
+void write_images_or_array(const std::string& path, const torch::Tensor& images, int64_t columns) {
+  if (std::filesystem::path(path).extension() == ".png") {
+    ensure_parent(path);
+    viz::write_png(path, viz::tile_images(images, columns));
+  } else {
+    write_array(path, images);
   }
 }
 

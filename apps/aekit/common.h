@@ -57,6 +57,9 @@ data::DataSplits run_data(const train::LoadedRun& run, const std::string& input,
 /// Writes N x ... values to `path` as NPY (.npy) or CSV (.csv); other extensions are an error.
 void write_array(const std::string& path, const torch::Tensor& values);
 
+/// Writes images (N x sample shape) to `path`: a .png grid with `columns` per row, or NPY/CSV.
+void write_images_or_array(const std::string& path, const torch::Tensor& images, int64_t columns);
+
 /// Creates the parent folder of `path` when it has one.
 void ensure_parent(const std::string& path);
 

@@ -3,7 +3,6 @@
 
 #include "aekit/core/error.h"
 #include "aekit/core/runtime.h"
-#include "aekit/viz/image_grid.h"
 
 #include <torch/utils.h>
 
@@ -40,12 +39,7 @@ void run_generate(const GenerateFlags& flags) {
   }
   torch::NoGradGuard no_grad;
   const torch::Tensor samples = run.model->decode(z.to(device)).to(torch::kCPU);
-  if (std::filesystem::path(flags.out).extension() == ".png") {
-    ensure_parent(flags.out);
-    viz::write_png(flags.out, viz::tile_images(samples, /*columns=*/8));
-  } else {
-    write_array(flags.out, samples);
-  }
+  write_images_or_array(flags.out, samples, /*columns=*/8);
   std::cout << fmt::format("wrote {} decoded samples to {}\n", samples.size(0), flags.out);
 }
 

@@ -2,7 +2,6 @@
 #include "common.h"
 
 #include "aekit/core/error.h"
-#include "aekit/viz/image_grid.h"
 
 #include <torch/utils.h>
 
@@ -38,10 +37,9 @@ void run_reconstruct(const ReconstructFlags& flags) {
       rows.push_back(originals.slice(0, begin, begin + columns));
       rows.push_back(reconstructed.slice(0, begin, begin + columns));
     }
-    ensure_parent(flags.out);
-    viz::write_png(flags.out, viz::tile_images(torch::cat(rows), columns));
+    write_images_or_array(flags.out, torch::cat(rows), columns);
   } else {
-    write_array(flags.out, reconstructed);
+    write_images_or_array(flags.out, reconstructed, /*columns=*/16);
   }
   std::cout << fmt::format("wrote {} reconstructions to {}\n", reconstructed.size(0), flags.out);
 }

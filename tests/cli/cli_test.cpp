@@ -24,18 +24,6 @@ const std::string kSmallDigits =
     "--set data.dataset=mnist --set data.train_limit=1500 --set data.test_limit=300 "
     "--set model.encoder=[64] --set model.latent_dim=2 --device cpu --threads 1 ";
 
-std::vector<nlohmann::json> read_metrics(const std::filesystem::path& path) {
-  std::vector<nlohmann::json> lines;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto epoch = nlohmann::json::parse(line);
-    epoch.erase("seconds");
-    lines.push_back(epoch);
-  }
-  return lines;
-}
-
 bool one_line_error(const std::string& output) {
   // The last line starts with "error: " and is the only error line.
   const auto pos = output.rfind("error: ");
@@ -57,7 +45,7 @@ TEST_F(Cli, TrainThenEverySubcommand) {
   const std::string run = (dir / "run").string();
   auto result = run_aekit("train " + kSmallDigits + "--epochs 2 --run-dir " + run);
   ASSERT_EQ(result.status, 0) << result.output;
-  EXPECT_EQ(read_metrics(dir / "run" / "metrics.jsonl").size(), 2u);
+  EXPECT_EQ(aekit::testing::metrics_without_seconds(dir / "run" / "metrics.jsonl").size(), 2u);
 
   result = run_aekit("eval " + run + " --device cpu");
   ASSERT_EQ(result.status, 0) << result.output;
@@ -133,13 +121,8 @@ TEST_F(Cli, ResumeAfterSigkillMatchesUninterruptedRun) {
   ASSERT_EQ(run_aekit("train " + common + "--run-dir " + (dir / "straight").string()).status, 0);
 
   const auto killed = dir / "killed";
-  const pid_t child = ::fork();
-  if (child == 0) {
-    const std::string command = aekit::testing::aekit_program() + " train " + common + "--run-dir " +
-                                killed.string() + " >/dev/null 2>&1";
-    ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const pid_t child = aekit::testing::spawn_shell(aekit::testing::aekit_program() + " train " + common +
+                                                  "--run-dir " + killed.string());
   // Wait for the first checkpoint, then kill in the middle of the second epoch.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (!std::filesystem::exists(killed / "checkpoint.pt") && std::chrono::steady_clock::now() < deadline) {
@@ -150,11 +133,11 @@ TEST_F(Cli, ResumeAfterSigkillMatchesUninterruptedRun) {
   int status = 0;
   ::waitpid(child, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
-  const auto partial = read_metrics(killed / "metrics.jsonl");
+  const auto partial = aekit::testing::metrics_without_seconds(killed / "metrics.jsonl");
   ASSERT_GE(partial.size(), 1u);
   ASSERT_LT(partial.size(), 4u);
 
   const auto result = run_aekit("train --resume --run-dir " + killed.string() + " --device cpu --threads 1");
   ASSERT_EQ(result.status, 0) << result.output;
-  EXPECT_EQ(read_metrics(killed / "metrics.jsonl"), read_metrics(dir / "straight" / "metrics.jsonl"));
+  EXPECT_EQ(aekit::testing::metrics_without_seconds(killed / "metrics.jsonl"), aekit::testing::metrics_without_seconds(dir / "straight" / "metrics.jsonl"));
 }

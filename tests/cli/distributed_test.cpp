@@ -51,16 +51,6 @@ int free_port() {
   return ntohs(address.sin_port);
 }
 
-pid_t start_shell(const std::string& command, const std::filesystem::path& log) {
-  const pid_t child = ::fork();
-  if (child == 0) {
-    const std::string line = "exec " + command + " >" + log.string() + " 2>&1";
-    ::execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  return child;
-}
-
 class Distributed : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -115,9 +105,9 @@ TEST_F(Distributed, RankThatDiesStopsTheOthersAndKeepsTheCheckpoint) {
   const std::string port = std::to_string(free_port());
   const std::string program = aekit::testing::aekit_program();
   const std::string job = "train " + kJob + "--epochs 500 --batch-size 16 --dist-timeout 5 --run-dir " + (dir / "run").string();
-  const pid_t rank0 = start_shell(program + " " + job + " --world-size 2 --rank 0 --master 127.0.0.1:" + port, dir / "rank0.log");
+  const pid_t rank0 = aekit::testing::spawn_shell(program + " " + job + " --world-size 2 --rank 0 --master 127.0.0.1:" + port, dir / "rank0.log");
   // Rank 1 is configured the torchrun way, through the environment.
-  const pid_t rank1 = start_shell("env RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port + " " + program + " " + job,
+  const pid_t rank1 = aekit::testing::spawn_shell("env RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port + " " + program + " " + job,
                                   dir / "rank1.log");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!std::filesystem::exists(dir / "run" / "checkpoint.pt") && std::chrono::steady_clock::now() < deadline) {

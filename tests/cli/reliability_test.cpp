@@ -26,28 +26,6 @@ const std::string kTinyRun =
     "--set data.dataset=mnist --set data.train_limit=1500 --set data.test_limit=200 "
     "--set model.encoder=[32] --set model.latent_dim=2 --device cpu --threads 1 --seed 4 ";
 
-std::vector<nlohmann::json> losses(const std::filesystem::path& metrics) {
-  std::vector<nlohmann::json> lines;
-  std::ifstream in(metrics);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto epoch = nlohmann::json::parse(line);
-    epoch.erase("seconds");
-    lines.push_back(epoch);
-  }
-  return lines;
-}
-
-pid_t start_aekit(const std::string& arguments) {
-  const pid_t child = ::fork();
-  if (child == 0) {
-    const std::string command = "exec " + aekit::testing::aekit_program() + " " + arguments + " >/dev/null 2>&1";
-    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  return child;
-}
-
 bool no_temporary_files(const std::filesystem::path& dir) {
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().filename().string().find(".tmp-") != std::string::npos) return false;
@@ -88,7 +66,7 @@ TEST_F(Reliability, TwentyRandomSigkillsThenResumeMatchesUninterruptedRun) {
                                                   static_cast<int64_t>(1000 * (startup_s + 1.5 * epoch_s)));
   int kills = 0;
   for (int attempt = 0; attempt < 20; ++attempt) {
-    const pid_t child = start_aekit("train --resume " + kTinyRun + epochs + "--run-dir " + run.string());
+    const pid_t child = aekit::testing::spawn_shell(aekit::testing::aekit_program() + " train --resume " + kTinyRun + epochs + "--run-dir " + run.string());
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
     ::kill(child, SIGKILL);
     int status = 0;
@@ -105,7 +83,8 @@ TEST_F(Reliability, TwentyRandomSigkillsThenResumeMatchesUninterruptedRun) {
   EXPECT_GT(state.epoch, 0) << "no kill came after the first checkpoint";
   const auto result = run_aekit("train --resume " + kTinyRun + epochs + "--run-dir " + run.string());
   ASSERT_EQ(result.status, 0) << result.output;
-  EXPECT_EQ(losses(run / "metrics.jsonl"), losses(dir / "straight" / "metrics.jsonl"));
+  EXPECT_EQ(aekit::testing::metrics_without_seconds(run / "metrics.jsonl"),
+            aekit::testing::metrics_without_seconds(dir / "straight" / "metrics.jsonl"));
   EXPECT_TRUE(no_temporary_files(run));
 }
 

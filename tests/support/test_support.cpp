@@ -64,6 +64,26 @@ std::vector<std::string> read_lines(const std::filesystem::path& path) {
   return lines;
 }
 
+pid_t spawn_shell(const std::string& command, const std::filesystem::path& log) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    const std::string line = "exec " + command + " >" + log.string() + " 2>&1";
+    ::execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return child;
+}
+
+std::vector<nlohmann::json> metrics_without_seconds(const std::filesystem::path& path) {
+  std::vector<nlohmann::json> epochs;
+  for (const auto& line : read_lines(path)) {
+    auto epoch = nlohmann::json::parse(line);
+    epoch.erase("seconds");
+    epochs.push_back(epoch);
+  }
+  return epochs;
+}
+
 std::string aekit_program() { return AEKIT_PROGRAM; }
 
 CommandResult run_aekit(const std::string& arguments) {

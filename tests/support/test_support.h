@@ -5,6 +5,8 @@
 #include "aekit/core/error.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/types.h>
 #include <torch/types.h>
 
 #include <filesystem>
@@ -47,6 +49,12 @@ CommandResult run_aekit(const std::string& arguments);
 
 /// Runs a shell command line (sh -c), capturing stdout and stderr.
 CommandResult run_shell(const std::string& command_line);
+
+/// Starts `command` under sh in the background (stdout and stderr to `log`); returns its pid.
+pid_t spawn_shell(const std::string& command, const std::filesystem::path& log = "/dev/null");
+
+/// The objects of a metrics.jsonl file, without their timing ("seconds"), for comparing runs.
+std::vector<nlohmann::json> metrics_without_seconds(const std::filesystem::path& path);
 
 /// The path of the aekit program.
 std::string aekit_program();
