@@ -12,14 +12,6 @@ Batches::Batches(const Dataset& data, int64_t batch_size, bool shuffle)
   }
 }
 
-Batches::Batches(const Dataset& data, int64_t batch_size, torch::Tensor order)
-    : data_(data), batch_size_(batch_size), count_((data.size() + batch_size - 1) / batch_size),
-      order_(std::move(order)) {
-  AEKIT_CHECK_INPUT(batch_size > 0, "batch size: expected 1 or more, found {}", batch_size);
-  AEKIT_CHECK_INPUT(order_.dim() == 1 && order_.size(0) == data.size(),
-                    "batch order: expected a permutation of {} indices, found {}", data.size(), order_.numel());
-}
-
 Dataset Batches::get(int64_t index) const {
   const int64_t begin = index * batch_size_;
   const int64_t end = std::min(begin + batch_size_, data_.size());

@@ -173,7 +173,9 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
       double loss = 0;
       models::LossTerms terms;
       if (local > 0) {
-        const torch::Tensor x = data.train.select(order.slice(0, local_begin, local_end)).features.to(device);
+        // One gather of this rank's samples; the labels are not needed for training.
+        const torch::Tensor x =
+            data.train.features.index_select(0, order.slice(0, local_begin, local_end)).to(device);
         terms = model->loss(x, model->forward(x));
         loss = terms.total.item<double>();
         if (std::isfinite(loss)) terms.total.backward();

@@ -16,8 +16,6 @@ class Batches {
   /// With `shuffle`, the order is a permutation drawn from torch's default generator (seed it with
   /// aekit::seed_everything for a reproducible order). The last batch may be smaller.
   Batches(const Dataset& data, int64_t batch_size, bool shuffle);
-  /// Batches in the given order (a permutation of 0..N-1, int64).
-  Batches(const Dataset& data, int64_t batch_size, torch::Tensor order);
 
   int64_t count() const { return count_; }
   /// Batch `index` (0-based): features and labels of at most batch_size samples.
