@@ -94,7 +94,7 @@ int launch_local_ranks(const TrainFlags& flags) {
 }
 
 void run_train(const TrainFlags& flags) {
-  if (flags.nproc > 0) {
+  if (flags.command->count("--nproc") > 0) {  // given at all: launch_local_ranks checks it is >= 1
     const int status = launch_local_ranks(flags);
     if (status != 0) throw ExitStatus{status};
     return;
