@@ -65,9 +65,25 @@ TEST_F(Reliability, TwentyRandomSigkillsThenResumeMatchesUninterruptedRun) {
   std::uniform_int_distribution<int64_t> delay_ms(static_cast<int64_t>(500 * startup_s),
                                                   static_cast<int64_t>(1000 * (startup_s + 1.5 * epoch_s)));
   int kills = 0;
+  std::uniform_int_distribution<int64_t> mid_epoch_ms(0, static_cast<int64_t>(1500 * epoch_s));
+  const auto checkpoint = run / "checkpoint.pt";
   for (int attempt = 0; attempt < 20; ++attempt) {
-    const pid_t child = aekit::testing::spawn_shell(aekit::testing::aekit_program() + " train --resume " + kTinyRun + epochs + "--run-dir " + run.string());
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
+    const auto before = std::filesystem::exists(checkpoint) ? std::filesystem::last_write_time(checkpoint)
+                                                            : std::filesystem::file_time_type::min();
+    const pid_t child = aekit::testing::spawn_shell(aekit::testing::aekit_program() + " train --resume " + kTinyRun +
+                                                    epochs + "--run-dir " + run.string());
+    if (attempt % 2 == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));  // any moment
+    } else {
+      // Wait for real progress (a new checkpoint), however slow this machine is right now, then
+      // strike within the next 1.5 epochs: in the middle of an epoch or while writing.
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (std::chrono::steady_clock::now() < deadline &&
+             (!std::filesystem::exists(checkpoint) || std::filesystem::last_write_time(checkpoint) == before)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(mid_epoch_ms(random)));
+    }
     ::kill(child, SIGKILL);
     int status = 0;
     ::waitpid(child, &status, 0);
