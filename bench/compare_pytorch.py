@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Side-by-side comparison of aekit and its PyTorch peer on the same recipe and machine.
 
-Runs `aekit train` + `aekit eval` (configs/vae_pytorch_example.json) and bench/pytorch_vae.py in
-alternation, `--repeats` times each with seeds 1..repeats, and prints for each the median epoch time
-(over all epochs of all runs), the spread, the ratio aekit/PyTorch, and the final test losses, so that
-speed is never bought with quality. Run through bench/compare_pytorch.sh, which installs and builds
-what it needs. Uses Debian's python3 (python3-torch).
+For each recipe (--recipe, repeatable: mlp_vae, conv_ae, lstm_ae), runs `aekit train` + `aekit eval`
+with the recipe's config and bench/pytorch_peer.py in alternation, `--repeats` times each with seeds
+1..repeats, on all 60,000 training images, and prints the median epoch time (over all epochs of all
+runs), the spread, the ratio aekit/PyTorch, and the final test losses, so that speed is never bought
+with quality. Run through bench/compare_pytorch.sh, which installs and builds what it needs. Uses
+Debian's python3 (python3-torch).
 """
 import argparse
 import json
@@ -19,9 +20,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AEKIT = os.path.join(ROOT, "build", "apps", "aekit", "aekit")
 
 
-def run_aekit(seed, epochs, workdir):
-    run = os.path.join(workdir, f"aekit-{seed}")
-    subprocess.run([AEKIT, "train", "--config", os.path.join(ROOT, "configs", "vae_pytorch_example.json"),
+RECIPES = {
+    "mlp_vae": {"config": "vae_pytorch_example.json", "epochs": 10,
+                "title": "MLP VAE 784-400-20, batch 128, Adam 1e-3", "unit": "nats per image"},
+    "conv_ae": {"config": "conv_ae.json", "epochs": 2,
+                "title": "convolutional AE 16-32-64, batch 32, SGD 1.0", "unit": "BCE per pixel"},
+    "lstm_ae": {"config": "lstm_ae.json", "epochs": 2,
+                "title": "recurrent AE LSTM 100-30-100, batch 32, SGD 0.1", "unit": "BCE per pixel"},
+}
+
+
+def run_aekit(recipe, seed, epochs, workdir):
+    run = os.path.join(workdir, f"aekit-{recipe}-{seed}")
+    subprocess.run([AEKIT, "train", "--config", os.path.join(ROOT, "configs", RECIPES[recipe]["config"]),
+                    "--set", "data.validation_fraction=0",
                     "--seed", str(seed), "--epochs", str(epochs), "--device", "cpu", "--run-dir", run],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     subprocess.run([AEKIT, "eval", run, "--device", "cpu"], check=True,
@@ -33,45 +45,53 @@ def run_aekit(seed, epochs, workdir):
     return seconds, test["loss"]
 
 
-def run_pytorch(seed, epochs, threads):
+def run_pytorch(recipe, seed, epochs, threads):
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads["openblas"]))
-    out = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "pytorch_vae.py"), "--seed", str(seed),
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "pytorch_peer.py"), "--recipe", recipe,
+                          "--seed", str(seed),
                           "--epochs", str(epochs), "--threads", str(threads["torch"])],
                          check=True, capture_output=True, text=True, env=env).stdout
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     return [l["seconds"] for l in lines if "seconds" in l], lines[-1]["test_loss"]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--pytorch-openblas-threads", type=int, default=2)
-    parser.add_argument("--pytorch-torch-threads", type=int, default=1)
-    args = parser.parse_args()
-    threads = {"openblas": args.pytorch_openblas_threads, "torch": args.pytorch_torch_threads}
+def compare(recipe, args, threads):
+    epochs = args.epochs or RECIPES[recipe]["epochs"]
     results = {"aekit": {"seconds": [], "loss": []}, "pytorch": {"seconds": [], "loss": []}}
     with tempfile.TemporaryDirectory() as workdir:
         for seed in range(1, args.repeats + 1):
             for name in ("aekit", "pytorch") if seed % 2 else ("pytorch", "aekit"):
-                seconds, loss = run_aekit(seed, args.epochs, workdir) if name == "aekit" else \
-                    run_pytorch(seed, args.epochs, threads)
+                seconds, loss = run_aekit(recipe, seed, epochs, workdir) if name == "aekit" else \
+                    run_pytorch(recipe, seed, epochs, threads)
                 results[name]["seconds"] += seconds
                 results[name]["loss"].append(loss)
-                print(f"seed {seed} {name:8s} median epoch {statistics.median(seconds):.3f} s, "
-                      f"test loss {loss:.2f}", flush=True)
-    print(f"\nMLP VAE 784-400-20, Fashion-MNIST, batch 128, Adam 1e-3, {args.epochs} epochs, "
-          f"{args.repeats} runs each (PyTorch: OPENBLAS_NUM_THREADS={threads['openblas']}, "
-          f"torch.set_num_threads({threads['torch']}))")
-    print(f"{'':8s} {'median epoch s':>15s} {'min':>7s} {'max':>7s} {'test loss (each run)':>28s}")
+                print(f"{recipe} seed {seed} {name:8s} median epoch {statistics.median(seconds):.3f} s, "
+                      f"test loss {loss:.4f}", flush=True)
+    print(f"\n{RECIPES[recipe]['title']}, Fashion-MNIST, {epochs} epochs, {args.repeats} runs each "
+          f"(PyTorch: OPENBLAS_NUM_THREADS={threads['openblas']}, torch.set_num_threads({threads['torch']}))")
+    print(f"{'':8s} {'median epoch s':>15s} {'min':>7s} {'max':>7s}   test loss, each run ({RECIPES[recipe]['unit']})")
     for name, r in results.items():
-        losses = ", ".join(f"{l:.2f}" for l in r["loss"])
+        losses = ", ".join(f"{l:.4f}" for l in r["loss"])
         print(f"{name:8s} {statistics.median(r['seconds']):15.3f} {min(r['seconds']):7.3f} "
-              f"{max(r['seconds']):7.3f} {losses:>28s}")
+              f"{max(r['seconds']):7.3f}   {losses}")
     ratio = statistics.median(results["aekit"]["seconds"]) / statistics.median(results["pytorch"]["seconds"])
     gap = statistics.mean(results["aekit"]["loss"]) - statistics.mean(results["pytorch"]["loss"])
     print(f"ratio aekit/PyTorch (median epoch time): {ratio:.3f}")
-    print(f"mean test loss difference aekit - PyTorch: {gap:+.2f} nats")
+    print(f"mean test loss difference aekit - PyTorch: {gap:+.4f}\n", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--recipe", action="append", choices=sorted(RECIPES),
+                        help="recipe to compare (repeatable; default mlp_vae)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=0, help="epochs per run (default: the recipe's)")
+    parser.add_argument("--pytorch-openblas-threads", type=int, default=2)
+    parser.add_argument("--pytorch-torch-threads", type=int, default=1)
+    args = parser.parse_args()
+    threads = {"openblas": args.pytorch_openblas_threads, "torch": args.pytorch_torch_threads}
+    for recipe in args.recipe or ["mlp_vae"]:
+        compare(recipe, args, threads)
 
 
 if __name__ == "__main__":

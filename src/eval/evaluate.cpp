@@ -2,6 +2,7 @@
 
 #include "aekit/core/error.h"
 #include "aekit/data/batching.h"
+#include "aekit/eval/metrics.h"
 
 #include <torch/types.h>
 #include <torch/utils.h>
@@ -9,25 +10,42 @@
 namespace aekit::eval {
 
 LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& data,
-                          int64_t batch_size, const torch::Device& device) {
+                          int64_t batch_size, const torch::Device& device,
+                          const nn::InputNoise& corruption) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
   LossSummary summary;
+  double squared_error = 0;
+  double code_sum = 0;
+  int64_t matches = 0;
   const data::Batches batches(data, batch_size, /*shuffle=*/false);
   for (int64_t b = 0; b < batches.count(); ++b) {
     const torch::Tensor x = batches.get(b).features.to(device);
-    const auto terms = model.loss(x, model.forward(x));
+    const auto out = model.forward(nn::corrupt(x, corruption));
+    const auto terms = model.loss(x, out);
     const auto n = static_cast<double>(x.size(0));
     summary.loss += terms.total.item<double>() * n;
     summary.reconstruction += terms.reconstruction.item<double>() * n;
     summary.kl += terms.kl.item<double>() * n;
+    summary.penalty += terms.penalty.item<double>() * n;
+    const torch::Tensor x_hat = losses::to_data_space(model.likelihood(), out.output);
+    squared_error += (x_hat - x).to(torch::kFloat64).square().sum().item<double>();
+    matches += rounded_matches(x, x_hat);
+    code_sum += out.mean.to(torch::kFloat64).mean(1).sum().item<double>();
     summary.examples += x.size(0);
   }
   if (summary.examples > 0) {
-    summary.loss /= static_cast<double>(summary.examples);
-    summary.reconstruction /= static_cast<double>(summary.examples);
-    summary.kl /= static_cast<double>(summary.examples);
+    const auto count = static_cast<double>(summary.examples);
+    const auto values = static_cast<double>(data.features.numel());
+    summary.loss /= count;
+    summary.reconstruction /= count;
+    summary.kl /= count;
+    summary.penalty /= count;
+    summary.code_mean = code_sum / count;
+    summary.rounded_accuracy = static_cast<double>(matches) / values;
+    summary.mse = squared_error / values;
+    summary.psnr = psnr_from_mse(summary.mse);
   }
   model.train(was_training);
   return summary;
@@ -38,10 +56,11 @@ void check_data_fits_likelihood(const models::AutoencoderImpl& model, const data
   if (model.likelihood() != losses::Likelihood::kBernoulli || data.size() == 0) return;
   const double low = data.features.min().item<double>();
   const double high = data.features.max().item<double>();
-  AEKIT_CHECK_INPUT(low >= 0.0 && high <= 1.0,
-                    "{}: values lie in [{}, {}], but a Bernoulli likelihood needs values in [0, 1]; "
-                    "rescale the data or set model.likelihood=gaussian",
-                    what, low, high);
+  AEKIT_CHECK_INPUT(
+      low >= 0.0 && high <= 1.0,
+      "{}: values lie in [{}, {}], but a Bernoulli likelihood needs values in [0, 1]; "
+      "rescale the data or set model.likelihood=gaussian",
+      what, low, high);
 }
 
 }  // namespace aekit::eval

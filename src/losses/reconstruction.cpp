@@ -16,6 +16,20 @@ Likelihood parse_likelihood(const std::string& name, const std::string& context)
   return registry.get(name, context);
 }
 
+Reduction parse_reduction(const std::string& name, const std::string& context) {
+  static const Registry<Reduction> registry = [] {
+    Registry<Reduction> r("reduction");
+    r.add("sum", Reduction::kSum);
+    r.add("mean", Reduction::kMean);
+    return r;
+  }();
+  return registry.get(name, context);
+}
+
+std::string reduction_name(Reduction reduction) {
+  return reduction == Reduction::kSum ? "sum" : "mean";
+}
+
 std::string likelihood_name(Likelihood likelihood) {
   return likelihood == Likelihood::kBernoulli ? "bernoulli" : "gaussian";
 }

@@ -1,8 +1,12 @@
 // The table of model families. Adding a family: write include/aekit/models/<family>.h and
 // src/models/<family>.cpp with a `<family>_family()` entry, and add one line here.
 #include "aekit/models/autoencoder.h"
+#include "aekit/models/conv_autoencoder.h"
+#include "aekit/models/conv_vae.h"
 #include "aekit/models/mlp_autoencoder.h"
 #include "aekit/models/mlp_vae.h"
+#include "aekit/models/recurrent_autoencoder.h"
+#include "aekit/models/tied_autoencoder.h"
 
 namespace aekit::models {
 
@@ -11,6 +15,10 @@ const Registry<ModelFamily>& model_families() {
     Registry<ModelFamily> r("model type");
     r.add("vae", mlp_vae_family());
     r.add("ae", mlp_autoencoder_family());
+    r.add("tied_ae", tied_autoencoder_family());
+    r.add("conv_ae", conv_autoencoder_family());
+    r.add("lstm_ae", recurrent_autoencoder_family());
+    r.add("conv_vae", conv_vae_family());
     return r;
   }();
   return families;

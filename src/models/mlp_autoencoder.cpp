@@ -31,21 +31,20 @@ ModelOutput MlpAutoencoderImpl::forward(const torch::Tensor& x) {
 }
 
 torch::Tensor MlpAutoencoderImpl::decode(const torch::Tensor& z) {
-  std::vector<int64_t> shape{z.size(0)};
-  shape.insert(shape.end(), options.sample_shape().begin(), options.sample_shape().end());
-  return losses::to_data_space(likelihood(), decoder_->forward(z).view(shape));
+  return losses::to_data_space(
+      likelihood(), decoder_->forward(z).view(batch_shape(z.size(0), options.sample_shape())));
 }
 
 ModelFamily mlp_autoencoder_family() {
   ModelFamily family;
   family.description = "autoencoder with MLP encoder and decoder (undercomplete, stacked, linear)";
-  family.defaults = {{"type", "ae"},
-                     {"encoder", {512}},
-                     {"decoder", Json::array()},
-                     {"latent_dim", 32},
-                     {"activation", "relu"},
-                     {"code_activation", "linear"},
-                     {"likelihood", "bernoulli"}};
+  family.defaults = with_shared_defaults({{"type", "ae"},
+                                          {"encoder", {512}},
+                                          {"decoder", Json::array()},
+                                          {"latent_dim", 32},
+                                          {"activation", "relu"},
+                                          {"code_activation", "linear"},
+                                          {"likelihood", "bernoulli"}});
   family.make = [](const Json& model, const std::vector<int64_t>& sample_shape) -> Autoencoder {
     return MlpAutoencoder(MlpAutoencoderOptions(sample_shape, config_latent_dim(model))
                               .encoder(config_widths(model, "encoder"))

@@ -2,9 +2,7 @@
 
 #include "aekit/models/model_config.h"
 
-
 namespace aekit::models {
-
 
 MlpVaeImpl::MlpVaeImpl(MlpVaeOptions options_)
     : AutoencoderImpl(options_.likelihood(), options_.beta()), options(std::move(options_)) {
@@ -28,21 +26,12 @@ MlpVaeImpl::MlpVaeImpl(MlpVaeOptions options_)
                   .activation(options.activation())));
 }
 
-std::vector<int64_t> MlpVaeImpl::output_shape(int64_t batch) const {
-  std::vector<int64_t> shape{batch};
-  shape.insert(shape.end(), options.sample_shape().begin(), options.sample_shape().end());
-  return shape;
-}
-
 ModelOutput MlpVaeImpl::forward(const torch::Tensor& x) {
   torch::Tensor h = x.flatten(1);
   if (encoder_) h = encoder_->forward(h);
   ModelOutput out;
-  out.mean = mean_->forward(h);
-  // Bounded so that exp(logvar) and the KL term stay finite in float32 whatever the input.
-  out.logvar = logvar_->forward(h).clamp(kMinLogvar, kMaxLogvar);
-  out.z = out.mean + torch::randn_like(out.mean) * (0.5 * out.logvar).exp();
-  out.output = decoder_->forward(out.z).view(output_shape(x.size(0)));
+  sample_posterior(mean_->forward(h), logvar_->forward(h), out);
+  out.output = decoder_->forward(out.z).view(batch_shape(x.size(0), options.sample_shape()));
   return out;
 }
 
@@ -53,15 +42,21 @@ torch::Tensor MlpVaeImpl::encode(const torch::Tensor& x) {
 }
 
 torch::Tensor MlpVaeImpl::decode(const torch::Tensor& z) {
-  return losses::to_data_space(likelihood(), decoder_->forward(z).view(output_shape(z.size(0))));
+  return losses::to_data_space(
+      likelihood(), decoder_->forward(z).view(batch_shape(z.size(0), options.sample_shape())));
 }
 
 ModelFamily mlp_vae_family() {
   ModelFamily family;
-  family.description = "variational autoencoder with MLP encoder and decoder (beta-VAE with beta != 1)";
-  family.defaults = {{"type", "vae"},          {"encoder", {512}},        {"decoder", Json::array()},
-                     {"latent_dim", 2},        {"activation", "relu"},    {"likelihood", "bernoulli"},
-                     {"beta", 1.0}};
+  family.description =
+      "variational autoencoder with MLP encoder and decoder (beta-VAE with beta != 1)";
+  family.defaults = with_shared_defaults({{"type", "vae"},
+                                          {"encoder", {512}},
+                                          {"decoder", Json::array()},
+                                          {"latent_dim", 2},
+                                          {"activation", "relu"},
+                                          {"likelihood", "bernoulli"},
+                                          {"beta", 1.0}});
   family.make = [](const Json& model, const std::vector<int64_t>& sample_shape) -> Autoencoder {
     return MlpVae(MlpVaeOptions(sample_shape, config_latent_dim(model))
                       .encoder(config_widths(model, "encoder"))

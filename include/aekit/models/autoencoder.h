@@ -9,6 +9,8 @@
 #include "aekit/core/config.h"
 #include "aekit/core/registry.h"
 #include "aekit/losses/reconstruction.h"
+#include "aekit/losses/sparsity.h"
+#include "aekit/nn/input_noise.h"
 
 #include <torch/nn/module.h>
 
@@ -27,12 +29,22 @@ struct ModelOutput {
   torch::Tensor z;       ///< N x latent: the code the decoder saw (a sample, for VAEs)
 };
 
-/// Loss terms of a batch, each a scalar: the mean over the batch of per-example sums, in nats for
-/// likelihoods. total = reconstruction + beta * kl (+ a family's own penalty).
+/// Loss terms of a batch, each a scalar: the mean over the batch of per-example sums (divided by
+/// the number of features under Reduction::kMean), in nats for likelihoods.
+/// total = reconstruction + beta * kl + penalty.
 struct LossTerms {
   torch::Tensor total;
   torch::Tensor reconstruction;
-  torch::Tensor kl;  ///< zero for deterministic models
+  torch::Tensor kl;       ///< zero for deterministic models
+  torch::Tensor penalty;  ///< the sparsity penalty; zero without one
+};
+
+/// What every family shares beyond its architecture: how the loss is reduced over features, the
+/// input corruption of denoising training, and the sparsity penalty on the code.
+struct Objective {
+  losses::Reduction reduction = losses::Reduction::kSum;
+  nn::InputNoise noise;
+  losses::Sparsity sparsity;
 };
 
 /// Base of every autoencoder family.
@@ -44,28 +56,36 @@ struct LossTerms {
 ///   terms.total.backward();
 class AutoencoderImpl : public torch::nn::Module {
  public:
-  AutoencoderImpl(losses::Likelihood likelihood, double beta) : likelihood_(likelihood), beta_(beta) {}
+  AutoencoderImpl(losses::Likelihood likelihood, double beta)
+      : likelihood_(likelihood), beta_(beta) {}
 
   /// Encodes and decodes x (N x sample shape). VAEs sample z with the reparameterisation trick,
   /// in training and evaluation alike (so a test loss is the single-sample ELBO estimate).
   virtual ModelOutput forward(const torch::Tensor& x) = 0;
   /// The code of x: N x latent_dim (the posterior mean for VAEs).
   virtual torch::Tensor encode(const torch::Tensor& x) = 0;
-  /// Decodes codes z (N x latent_dim) to data space (probabilities for Bernoulli), N x sample shape.
+  /// Decodes codes z (N x latent_dim) to data space (probabilities for Bernoulli), N x sample
+  /// shape.
   virtual torch::Tensor decode(const torch::Tensor& z) = 0;
-  /// Loss terms of x and its forward output. The default is reconstruction + beta * KL (KL only
-  /// when out.logvar is defined).
+  /// Loss terms of x and its forward output: reconstruction + beta * KL (KL only when out.logvar
+  /// is defined) + the objective's sparsity penalty on out.mean.
   virtual LossTerms loss(const torch::Tensor& x, const ModelOutput& out);
+  /// x corrupted by the objective's input noise in training mode; x itself otherwise. The trainer
+  /// feeds forward() the corrupted input and loss() the clean one (denoising).
+  torch::Tensor corrupt(const torch::Tensor& x) const;
   /// Whether decoding samples from N(0, I) is meaningful (VAEs).
   virtual bool is_generative() const = 0;
   virtual int64_t latent_dim() const = 0;
 
   losses::Likelihood likelihood() const { return likelihood_; }
   double beta() const { return beta_; }
+  const Objective& objective() const { return objective_; }
+  void set_objective(const Objective& objective) { objective_ = objective; }
 
  private:
   losses::Likelihood likelihood_;
   double beta_;
+  Objective objective_;
 };
 
 using Autoencoder = std::shared_ptr<AutoencoderImpl>;
@@ -74,14 +94,29 @@ using Autoencoder = std::shared_ptr<AutoencoderImpl>;
 struct ModelFamily {
   std::string description;
   Json defaults;  ///< includes "type"
-  std::function<Autoencoder(const Json& model_config, const std::vector<int64_t>& sample_shape)> make;
+  std::function<Autoencoder(const Json& model_config, const std::vector<int64_t>& sample_shape)>
+      make;
 };
 
 /// The families, by `model.type` (case-insensitive).
 const Registry<ModelFamily>& model_families();
 
-/// Builds the model a resolved `model` config section describes, for samples of `sample_shape`.
+/// Builds the model a resolved `model` config section describes, for samples of `sample_shape`,
+/// initialised as `model.init` says, with the objective the section sets (reduction, noise,
+/// sparsity).
 Autoencoder make_model(const Json& model_config, const std::vector<int64_t>& sample_shape);
+
+/// Bounds of a VAE posterior's log-variance: variances from about 1e-13 to 5e8. Every VAE clamps
+/// its log-variance head to them so that exp(logvar) and the KL stay finite in float32.
+constexpr double kMinLogvar = -30.0;
+constexpr double kMaxLogvar = 20.0;
+
+/// A VAE's posterior from its two head outputs: fills out.mean, out.logvar (clamped) and out.z =
+/// mean + exp(logvar / 2) * eps, eps ~ N(0, I) (the reparameterisation trick).
+void sample_posterior(const torch::Tensor& mean, const torch::Tensor& raw_logvar, ModelOutput& out);
+
+/// {n, sample_shape...}: the shape of a batch of n samples.
+std::vector<int64_t> batch_shape(int64_t n, const std::vector<int64_t>& sample_shape);
 
 /// Number of trainable scalars.
 int64_t parameter_count(const torch::nn::Module& module);

@@ -5,17 +5,13 @@
 /// p(x|z) Bernoulli(sigmoid(f(z))) or Gaussian(f(z), fixed variance); prior p(z) = N(0, I).
 /// Loss (negative ELBO, nats per example) = reconstruction + beta * KL(q(z|x) || p(z)).
 /// Layout: input N x (sample shape) flattened to N x D; encoder D -> hidden... ; two Linear heads
-/// to mu and logvar; decoder latent -> hidden... -> D. logvar is clamped to [kMinLogvar, kMaxLogvar]
-/// so exp(logvar) and the KL stay finite in float32 (no effect on ordinary training).
+/// to mu and logvar; decoder latent -> hidden... -> D. logvar is clamped to [kMinLogvar,
+/// kMaxLogvar] so exp(logvar) and the KL stay finite in float32 (no effect on ordinary training).
 
 #include "aekit/models/autoencoder.h"
 #include "aekit/nn/mlp.h"
 
 namespace aekit::models {
-
-/// Bounds of a VAE posterior's log-variance: variances from about 1e-13 to 5e8.
-constexpr double kMinLogvar = -30.0;
-constexpr double kMaxLogvar = 20.0;
 
 /// Options for MlpVae.
 ///
@@ -52,7 +48,6 @@ class MlpVaeImpl : public AutoencoderImpl {
   torch::nn::Linear mean_{nullptr};
   torch::nn::Linear logvar_{nullptr};
   nn::Mlp decoder_{nullptr};
-  std::vector<int64_t> output_shape(int64_t batch) const;
 };
 
 TORCH_MODULE(MlpVae);

@@ -1,10 +1,14 @@
 #pragma once
 /// Reading the keys that model families share (`encoder`, `decoder`, `latent_dim`, `activation`,
-/// `likelihood`, `beta`) from a resolved `model` section, with range checks that name the key.
+/// `likelihood`, `beta`, `filters`, `dense`, `init` and the objective keys `reduction`, `noise`,
+/// `noise_stddev`, `noise_dropout`, `sparsity`, `sparsity_target`, `sparsity_weight`) from a
+/// resolved `model` section, with range checks that name the key.
 
 #include "aekit/core/config.h"
 #include "aekit/losses/reconstruction.h"
+#include "aekit/models/autoencoder.h"
 #include "aekit/nn/activation.h"
+#include "aekit/nn/init.h"
 
 #include <vector>
 
@@ -21,8 +25,20 @@ losses::Likelihood config_likelihood(const Json& model);
 /// `model.beta`, checked >= 0.
 double config_beta(const Json& model);
 
+/// The keys every family accepts, with their defaults: {"init": "torch", "reduction": "sum",
+/// "noise": "none", "noise_stddev": 0.2, "noise_dropout": 0.5,
+///  "sparsity": "none", "sparsity_target": 0.1, "sparsity_weight": 0.05}.
+Json shared_defaults();
+/// `family_keys` followed by shared_defaults(): the defaults of a family.
+Json with_shared_defaults(Json family_keys);
+/// `model.init` (nn/init.h); "torch" when absent.
+nn::Init config_init(const Json& model);
+/// The objective a `model` section sets; keys it lacks take their defaults.
+Objective config_objective(const Json& model);
+
 /// Checks every shared key present in a merged `model` section (latent_dim, encoder, decoder,
-/// activation, code_activation, likelihood, beta); throws InputError naming the key.
+/// filters, activation, code_activation, likelihood, beta and the objective keys); throws
+/// InputError naming the key.
 void check_model_config(const Json& model);
 
 }  // namespace aekit::models

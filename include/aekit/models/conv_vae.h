@@ -1,0 +1,72 @@
+#pragma once
+/// Convolutional variational autoencoder (the Keras VAE example): strided convolutions down to a
+/// dense layer and the Gaussian posterior heads; a dense layer and stride-2 transposed
+/// convolutions back up.
+///
+/// Layout (filters {32, 64}, dense {16}, latent 2, 1 x 28 x 28 input):
+///   encoder 1x28x28 -> conv32 s2 32x14x14 -> conv64 s2 64x7x7 -> flatten 3136 -> dense 16
+///           -> heads mu, logvar (2 each)
+///   decoder z (2) -> dense 3136 -> 64x7x7 -> tconv64 s2 64x14x14 -> tconv32 s2 32x28x28
+///           -> conv 3x3 s1 to 1x28x28 (logits for Bernoulli)
+/// All convolutions are 3x3 with "same" padding; every layer but the heads and the last is followed
+/// by the activation. Loss = reconstruction + beta * KL, as for the MLP VAE.
+
+#include "aekit/models/autoencoder.h"
+#include "aekit/nn/activation.h"
+#include "aekit/nn/mlp.h"
+
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+
+namespace aekit::models {
+
+/// Options for ConvVae.
+///
+/// Example: `ConvVae vae(ConvVaeOptions({1, 28, 28}, /*latent_dim=*/2).filters({32,
+/// 64}).dense({16}));`
+struct ConvVaeOptions {
+  ConvVaeOptions(std::vector<int64_t> sample_shape, int64_t latent_dim)
+      : sample_shape_(std::move(sample_shape)), latent_dim_(latent_dim) {}
+  /// [C, H, W] or [H, W]; H and W at least 2^(number of filters).
+  TORCH_ARG(std::vector<int64_t>, sample_shape);
+  TORCH_ARG(int64_t, latent_dim);
+  /// Channels of the stride-2 convolutions, input side first.
+  TORCH_ARG(std::vector<int64_t>, filters) = std::vector<int64_t>{32, 64};
+  /// Dense widths between the flattened feature map and the posterior heads.
+  TORCH_ARG(std::vector<int64_t>, dense) = std::vector<int64_t>{16};
+  TORCH_ARG(nn::Activation, activation) = nn::Activation::kRelu;
+  TORCH_ARG(losses::Likelihood, likelihood) = losses::Likelihood::kBernoulli;
+  TORCH_ARG(double, beta) = 1.0;
+};
+
+class ConvVaeImpl : public AutoencoderImpl {
+ public:
+  explicit ConvVaeImpl(ConvVaeOptions options);
+  ModelOutput forward(const torch::Tensor& x) override;
+  torch::Tensor encode(const torch::Tensor& x) override;
+  torch::Tensor decode(const torch::Tensor& z) override;
+  bool is_generative() const override { return true; }
+  int64_t latent_dim() const override { return options.latent_dim(); }
+
+  ConvVaeOptions options;
+
+ private:
+  std::vector<torch::nn::Conv2d> encoder_;
+  nn::Mlp dense_{nullptr};
+  torch::nn::Linear mean_{nullptr};
+  torch::nn::Linear logvar_{nullptr};
+  torch::nn::Linear expand_{nullptr};
+  std::vector<torch::nn::ConvTranspose2d> decoder_;
+  torch::nn::Conv2d output_{nullptr};
+  std::vector<int64_t> input_shape_;  ///< C x H x W of a sample
+  std::vector<int64_t> map_shape_;    ///< C x H x W of the last feature map
+  torch::Tensor features(const torch::Tensor& x);
+  torch::Tensor decode_logits(const torch::Tensor& z);
+};
+
+TORCH_MODULE(ConvVae);
+
+/// The family entry ("conv_vae") for the registry.
+ModelFamily conv_vae_family();
+
+}  // namespace aekit::models

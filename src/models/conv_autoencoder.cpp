@@ -1,0 +1,84 @@
+#include "aekit/models/conv_autoencoder.h"
+
+#include "aekit/models/model_config.h"
+#include "aekit/nn/conv.h"
+
+namespace aekit::models {
+
+ConvAutoencoderImpl::ConvAutoencoderImpl(ConvAutoencoderOptions options_)
+    : AutoencoderImpl(options_.likelihood(), /*beta=*/0.0), options(std::move(options_)) {
+  const auto& filters = options.filters();
+  const nn::ImageShape image =
+      nn::image_shape_for_stack(options.sample_shape(), filters, "conv_ae");
+  input_shape_ = image.chw();
+  // Sizes after each pooling, input first.
+  std::vector<std::pair<int64_t, int64_t>> sizes{{image.height, image.width}};
+  int64_t channels = image.channels;
+  for (size_t i = 0; i < filters.size(); ++i) {
+    encoder_.push_back(register_module(
+        "encoder" + std::to_string(i),
+        torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, filters[i], 3).padding(1))));
+    channels = filters[i];
+    sizes.emplace_back(sizes.back().first / 2, sizes.back().second / 2);
+  }
+  code_shape_ = {channels, sizes.back().first, sizes.back().second};
+  for (size_t i = filters.size(); i-- > 0;) {
+    const int64_t out_channels = i > 0 ? filters[i - 1] : image.channels;
+    decoder_.push_back(
+        register_module("decoder" + std::to_string(filters.size() - 1 - i),
+                        nn::upsample(channels, out_channels, sizes[i + 1], sizes[i])));
+    channels = out_channels;
+  }
+}
+
+int64_t ConvAutoencoderImpl::latent_dim() const {
+  return code_shape_[0] * code_shape_[1] * code_shape_[2];
+}
+
+torch::Tensor ConvAutoencoderImpl::encode(const torch::Tensor& x) {
+  torch::Tensor h = x.reshape(batch_shape(x.size(0), input_shape_));
+  for (auto& conv : encoder_) {
+    h = torch::max_pool2d(nn::apply_activation(options.activation(), conv->forward(h)), 2);
+  }
+  return h.flatten(1);
+}
+
+torch::Tensor ConvAutoencoderImpl::decode_logits(const torch::Tensor& z) {
+  torch::Tensor h = z.reshape(batch_shape(z.size(0), code_shape_));
+  for (size_t i = 0; i < decoder_.size(); ++i) {
+    h = decoder_[i]->forward(h);
+    if (i + 1 < decoder_.size()) h = nn::apply_activation(options.activation(), h);
+  }
+  return h.reshape(batch_shape(z.size(0), options.sample_shape()));
+}
+
+ModelOutput ConvAutoencoderImpl::forward(const torch::Tensor& x) {
+  ModelOutput out;
+  out.mean = encode(x);
+  out.z = out.mean;
+  out.output = decode_logits(out.z);
+  return out;
+}
+
+torch::Tensor ConvAutoencoderImpl::decode(const torch::Tensor& z) {
+  return losses::to_data_space(likelihood(), decode_logits(z));
+}
+
+ModelFamily conv_autoencoder_family() {
+  ModelFamily family;
+  family.description = "convolutional autoencoder: conv + max pooling down, transposed conv up";
+  family.defaults = with_shared_defaults({{"type", "conv_ae"},
+                                          {"filters", {16, 32, 64}},
+                                          {"activation", "selu"},
+                                          {"likelihood", "bernoulli"}});
+  family.make = [](const Json& model, const std::vector<int64_t>& sample_shape) -> Autoencoder {
+    return ConvAutoencoder(ConvAutoencoderOptions(sample_shape)
+                               .filters(config_widths(model, "filters"))
+                               .activation(config_activation(model, "activation"))
+                               .likelihood(config_likelihood(model)))
+        .ptr();
+  };
+  return family;
+}
+
+}  // namespace aekit::models

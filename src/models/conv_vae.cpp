@@ -1,0 +1,100 @@
+#include "aekit/models/conv_vae.h"
+
+#include "aekit/models/model_config.h"
+#include "aekit/nn/conv.h"
+
+namespace aekit::models {
+
+ConvVaeImpl::ConvVaeImpl(ConvVaeOptions options_)
+    : AutoencoderImpl(options_.likelihood(), options_.beta()), options(std::move(options_)) {
+  const auto& filters = options.filters();
+  const nn::ImageShape image =
+      nn::image_shape_for_stack(options.sample_shape(), filters, "conv_vae");
+  input_shape_ = image.chw();
+  // A 3x3 stride-2 "same" convolution maps size s to ceil(s / 2).
+  std::vector<std::pair<int64_t, int64_t>> sizes{{image.height, image.width}};
+  int64_t channels = image.channels;
+  for (size_t i = 0; i < filters.size(); ++i) {
+    encoder_.push_back(register_module(
+        "encoder" + std::to_string(i),
+        torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, filters[i], 3).stride(2).padding(1))));
+    channels = filters[i];
+    sizes.emplace_back((sizes.back().first + 1) / 2, (sizes.back().second + 1) / 2);
+  }
+  map_shape_ = {channels, sizes.back().first, sizes.back().second};
+  const int64_t flat = map_shape_[0] * map_shape_[1] * map_shape_[2];
+  int64_t features = flat;
+  if (!options.dense().empty()) {
+    const auto& widths = options.dense();
+    dense_ = register_module(
+        "dense", nn::Mlp(nn::MlpOptions(
+                             nn::mlp_sizes(flat, {widths.begin(), widths.end() - 1}, widths.back()))
+                             .activation(options.activation())
+                             .activate_output(true)));
+    features = widths.back();
+  }
+  mean_ = register_module("mean", torch::nn::Linear(features, options.latent_dim()));
+  logvar_ = register_module("logvar", torch::nn::Linear(features, options.latent_dim()));
+  expand_ = register_module("expand", torch::nn::Linear(options.latent_dim(), flat));
+  // Back up through the same sizes, keeping each layer's channel count (the Keras recipe).
+  for (size_t i = filters.size(); i-- > 0;) {
+    decoder_.push_back(register_module("decoder" + std::to_string(filters.size() - 1 - i),
+                                       nn::upsample(channels, filters[i], sizes[i + 1], sizes[i])));
+    channels = filters[i];
+  }
+  output_ = register_module(
+      "output",
+      torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, image.channels, 3).padding(1)));
+}
+
+torch::Tensor ConvVaeImpl::features(const torch::Tensor& x) {
+  torch::Tensor h = x.reshape(batch_shape(x.size(0), input_shape_));
+  for (auto& conv : encoder_) h = nn::apply_activation(options.activation(), conv->forward(h));
+  h = h.flatten(1);
+  return dense_ ? dense_->forward(h) : h;
+}
+
+torch::Tensor ConvVaeImpl::decode_logits(const torch::Tensor& z) {
+  torch::Tensor h = nn::apply_activation(options.activation(), expand_->forward(z));
+  h = h.view(batch_shape(z.size(0), map_shape_));
+  for (auto& up : decoder_) h = nn::apply_activation(options.activation(), up->forward(h));
+  return output_->forward(h).reshape(batch_shape(z.size(0), options.sample_shape()));
+}
+
+ModelOutput ConvVaeImpl::forward(const torch::Tensor& x) {
+  const torch::Tensor h = features(x);
+  ModelOutput out;
+  sample_posterior(mean_->forward(h), logvar_->forward(h), out);
+  out.output = decode_logits(out.z);
+  return out;
+}
+
+torch::Tensor ConvVaeImpl::encode(const torch::Tensor& x) { return mean_->forward(features(x)); }
+
+torch::Tensor ConvVaeImpl::decode(const torch::Tensor& z) {
+  return losses::to_data_space(likelihood(), decode_logits(z));
+}
+
+ModelFamily conv_vae_family() {
+  ModelFamily family;
+  family.description = "convolutional variational autoencoder (beta-VAE with beta != 1)";
+  family.defaults = with_shared_defaults({{"type", "conv_vae"},
+                                          {"filters", {32, 64}},
+                                          {"dense", {16}},
+                                          {"latent_dim", 2},
+                                          {"activation", "relu"},
+                                          {"likelihood", "bernoulli"},
+                                          {"beta", 1.0}});
+  family.make = [](const Json& model, const std::vector<int64_t>& sample_shape) -> Autoencoder {
+    return ConvVae(ConvVaeOptions(sample_shape, config_latent_dim(model))
+                       .filters(config_widths(model, "filters"))
+                       .dense(config_widths(model, "dense"))
+                       .activation(config_activation(model, "activation"))
+                       .likelihood(config_likelihood(model))
+                       .beta(config_beta(model)))
+        .ptr();
+  };
+  return family;
+}
+
+}  // namespace aekit::models
