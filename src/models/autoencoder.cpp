@@ -7,21 +7,26 @@ namespace aekit::models {
 
 LossTerms AutoencoderImpl::loss(const torch::Tensor& x, const ModelOutput& out) {
   LossTerms terms;
-  const double scale = objective_.reduction == losses::Reduction::kMean
-                           ? 1.0 / static_cast<double>(x[0].numel())
-                           : 1.0;
-  terms.reconstruction = losses::reconstruction_loss(likelihood_, out.output, x);
-  if (scale != 1.0) terms.reconstruction = terms.reconstruction * scale;
+  // Under Reduction::kMean every likelihood term is divided by the number of features.
+  const auto scaled = [&](const torch::Tensor& term) {
+    return objective_.reduction == losses::Reduction::kMean
+               ? term / static_cast<double>(x[0].numel())
+               : term;
+  };
+  terms.reconstruction = scaled(losses::reconstruction_loss(likelihood_, out.output, x));
   terms.total = terms.reconstruction;
+  // Deterministic models and models without a penalty share one zero for the missing terms.
+  const torch::Tensor zero = torch::zeros({}, x.options());
+  terms.kl = zero;
+  terms.penalty = zero;
   if (out.logvar.defined()) {
-    terms.kl = losses::gaussian_kl(out.mean, out.logvar) * scale;
+    terms.kl = scaled(losses::gaussian_kl(out.mean, out.logvar));
     terms.total = terms.total + beta_ * terms.kl;
-  } else {
-    terms.kl = torch::zeros({}, x.options());
   }
-  terms.penalty = losses::sparsity_penalty(objective_.sparsity, out.mean);
-  if (objective_.sparsity.kind != losses::SparsityKind::kNone)
+  if (objective_.sparsity.kind != losses::SparsityKind::kNone) {
+    terms.penalty = losses::sparsity_penalty(objective_.sparsity, out.mean);
     terms.total = terms.total + terms.penalty;
+  }
   return terms;
 }
 

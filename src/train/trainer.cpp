@@ -9,6 +9,7 @@
 #include "aekit/nn/mlp.h"
 #include "aekit/train/optimizer.h"
 #include "aekit/train/progress.h"
+#include "aekit/train/run_config.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <spdlog/spdlog.h>
@@ -104,7 +105,9 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
   CheckpointState state;
   if (has_checkpoint) {
     state = read_checkpoint_state(run.checkpoint());
-    AEKIT_CHECK_INPUT(state.config["model"] == config["model"],
+    // Resolved again, so that keys added to the families since the checkpoint take their defaults.
+    const Json saved_model = resolve_config(Json{{"model", state.config["model"]}})["model"];
+    AEKIT_CHECK_INPUT(saved_model == config["model"],
                       "{}: the model section differs from the checkpoint's; resume with the saved "
                       "config ({})",
                       run.root.string(), run.config().string());
