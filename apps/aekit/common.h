@@ -63,6 +63,24 @@ void write_images_or_array(const std::string& path, const torch::Tensor& images,
 /// Creates the parent folder of `path` when it has one.
 void ensure_parent(const std::string& path);
 
+/// What `aekit report` (and the demo) measure and draw; docs/evaluation.md.
+struct ReportOptions {
+  std::string out;                   ///< HTML file; empty = RUN/report.html
+  int64_t tsne_points = 10000;       ///< test codes in the t-SNE map (0 = none)
+  int64_t likelihood_samples = 5000; ///< importance samples per example (0 = skip)
+  int64_t likelihood_examples = 1000;
+  int64_t frechet_samples = 10000;   ///< 0 = skip
+  int64_t probe_train = 0;           ///< training codes for the probes (0 = all)
+  bool binarize = false;
+  std::string cache_dir;             ///< feature networks; empty = eval::default_cache_dir()
+  int64_t threads = 0;
+};
+
+/// Measures a run and writes its self-contained HTML report (and RUN/report.json, figures in
+/// RUN/plots); returns the HTML path.
+std::filesystem::path write_report(const std::string& run_dir, const ReportOptions& options,
+                                   const torch::Device& device);
+
 // One function per subcommand; each declares its flags and callback on `app`.
 void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
@@ -74,5 +92,7 @@ void add_demo_command(CLI::App& app);
 void add_pca_command(CLI::App& app);
 void add_classify_command(CLI::App& app);
 void add_divergence_command(CLI::App& app);
+void add_tsne_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 }  // namespace aekit::cli

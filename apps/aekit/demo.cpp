@@ -2,12 +2,12 @@
 // figure and the test metrics into a run folder and says where they are. Running it again
 // continues (or reuses) the same run folder.
 #include "common.h"
+#include "measure.h"
 
 #include "aekit/core/file_io.h"
 #include "aekit/core/runtime.h"
 #include "aekit/eval/evaluate.h"
 #include "aekit/train/run_config.h"
-#include "aekit/viz/run_plots.h"
 
 #include <spdlog/spdlog.h>
 
@@ -60,18 +60,41 @@ void run_demo(const DemoFlags& flags) {
                         {"test_examples", test.examples},
                         {"epochs", result.history.size()}};
   write_json_file(paths.root / "eval.json", metrics);
-  const viz::PlotReport report = viz::write_run_plots(*result.model, splits.test, splits.class_names,
-                                                      result.history, paths.plots(), {}, device);
+  ReportOptions report;
+  report.threads = get_int(config, "runtime", "threads");
+  const std::filesystem::path html = write_report(paths.root.string(), report, device);
+  const Json measured = read_json_file(paths.root / "report.json");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << fmt::format("\naekit demo: VAE 784-512-2 on Fashion-MNIST, {} epochs, {:.0f} s\n",
                            result.history.size(), seconds)
             << fmt::format("test loss {:.2f} nats per image (reconstruction {:.2f} + KL {:.2f})\n",
-                           test.loss, test.reconstruction, test.kl)
-            << "run folder: " << paths.root.string() << "\n"
+                           test.loss, test.reconstruction, test.kl);
+  if (measured.contains("likelihood")) {
+    std::cout << fmt::format("log p(x) >= {:.2f} +- {:.2f} nats (importance-weighted, k = {}, {} "
+                             "test images)\n",
+                             measured["likelihood"]["log_likelihood"].get<double>(),
+                             measured["likelihood"]["standard_error"].get<double>(),
+                             measured["likelihood"]["samples"].get<int64_t>(),
+                             measured["likelihood"]["examples"].get<int64_t>());
+  }
+  if (measured.contains("representation") && !measured["representation"].is_null()) {
+    std::cout << fmt::format("codes: 10-NN accuracy {:.4f}, linear probe {:.4f}\n",
+                             measured["representation"]["knn_accuracy"].get<double>(),
+                             measured["representation"]["linear_probe_accuracy"].get<double>());
+  }
+  if (measured.contains("frechet")) {
+    std::cout << fmt::format("Fréchet distance: samples {}, reconstructions {}, train vs test {}\n",
+                             format_number(measured["frechet"]["generated"], 2),
+                             format_number(measured["frechet"]["reconstructions"], 2),
+                             format_number(measured["frechet"]["train_vs_test"], 2));
+  }
+  std::cout << "run folder: " << paths.root.string() << "\n"
+            << "  report:  " << html.string() << "\n"
             << "  config:  " << paths.config().string() << "\n"
             << "  model:   " << paths.checkpoint().string() << "\n"
-            << "  metrics: " << paths.metrics().string() << ", " << (paths.root / "eval.json").string() << "\n";
-  for (const auto& path : report.written) std::cout << "  plot:    " << path.string() << "\n";
+            << "  metrics: " << paths.metrics().string() << ", " << (paths.root / "eval.json").string()
+            << ", " << (paths.root / "report.json").string() << "\n"
+            << "  plots:   " << paths.plots().string() << "\n";
 }
 
 }  // namespace
@@ -79,7 +102,7 @@ void run_demo(const DemoFlags& flags) {
 void add_demo_command(CLI::App& app) {
   auto flags = std::make_shared<DemoFlags>();
   CLI::App* command = app.add_subcommand(
-      "demo", "Train a 2-D VAE on Fashion-MNIST and write its plots and metrics (the main job)");
+      "demo", "Train a 2-D VAE on Fashion-MNIST and write its report, plots and metrics (the main job)");
   command->footer("Example:\n  aekit demo\n  aekit demo --run-dir runs/demo2 --epochs 5");
   flags->config.add_to(*command);
   command->add_option("-o,--run-dir", flags->run_dir, "Run folder")->capture_default_str();

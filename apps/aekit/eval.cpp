@@ -1,9 +1,12 @@
-// aekit eval: test loss of a trained run, with its parts, and reconstruction metrics.
+// aekit eval: test loss of a trained run with its parts, reconstruction metrics, the codes' k-NN
+// and linear-probe accuracy, and on request the importance-weighted likelihood and Fréchet
+// distances.
 #include "common.h"
+#include "measure.h"
 
 #include "aekit/core/file_io.h"
 #include "aekit/core/runtime.h"
-#include "aekit/eval/evaluate.h"
+#include "aekit/eval/frechet.h"
 
 #include <iostream>
 
@@ -17,42 +20,81 @@ struct EvalFlags {
   std::string labels;
   int64_t batch_size = 1000;
   std::string noise = "none";
+  bool no_probes = false;
+  bool likelihood = false;
+  int64_t samples = 5000;
+  int64_t examples = 0;
+  bool binarize = false;
+  bool frechet = false;
+  int64_t frechet_samples = 10000;
+  std::string cache_dir;
   RuntimeFlags runtime;
 };
 
 void run_eval(const EvalFlags& flags) {
   const torch::Device device = setup_runtime(flags.runtime.device, flags.runtime.threads);
   const train::LoadedRun run = train::load_run(flags.run_dir, device);
-  const data::DataSplits splits = run_data(run, flags.input, flags.labels);
+  data::DataSplits splits = run_data(run, flags.input, flags.labels);
   eval::check_data_fits_likelihood(*run.model, splits.test, splits.name);
-  seed_everything(static_cast<uint64_t>(get_int(run.state.config, "train", "seed")));
+  const auto seed = static_cast<uint64_t>(get_int(run.state.config, "train", "seed"));
+  seed_everything(seed);
   const nn::InputNoise noise = nn::parse_noise_spec(flags.noise, "--noise");
   const eval::LossSummary summary =
       eval::evaluate_loss(*run.model, splits.test, flags.batch_size, device, noise);
-  Json result = {{"data", flags.input.empty() ? splits.name + " (test)" : flags.input},
-                 {"examples", summary.examples},
-                 {"loss", summary.loss},
-                 {"reconstruction", summary.reconstruction},
-                 {"kl", summary.kl},
-                 {"penalty", summary.penalty},
-                 {"rounded_accuracy", summary.rounded_accuracy},
-                 {"mse", summary.mse},
-                 {"psnr", summary.psnr},
-                 {"code_mean", summary.code_mean},
-                 {"noise", flags.noise},
-                 {"epochs_trained", run.state.epoch}};
-  if (flags.input.empty() && noise.kind == nn::NoiseKind::kNone) {
-    write_json_file(run.paths.root / "eval.json", result);
-  }
+  Json result = loss_json(summary);
+  result["data"] = flags.input.empty() ? splits.name + " (test)" : flags.input;
+  result["noise"] = flags.noise;
+  result["epochs_trained"] = run.state.epoch;
   std::cout << fmt::format(
       "test loss {:.4f} (reconstruction {:.4f}, kl {:.4f}) on {} examples of {}{}\n", summary.loss,
       summary.reconstruction, summary.kl, summary.examples, result["data"].get<std::string>(),
       noise.kind == nn::NoiseKind::kNone ? "" : ", inputs corrupted by " + flags.noise);
-  std::cout << fmt::format("rounded accuracy {:.4f}, MSE {:.6f}, PSNR {:.2f} dB\n",
-                           summary.rounded_accuracy, summary.mse, summary.psnr);
+  std::cout << fmt::format("rounded accuracy {:.4f}, MSE {:.6f}, BCE {} per value, PSNR {:.2f} dB, "
+                           "SMAPE {:.2f}%\n",
+                           summary.rounded_accuracy, summary.mse, format_number(result["bce"]),
+                           summary.psnr, summary.smape);
   if (summary.penalty != 0) {
     std::cout << fmt::format("sparsity penalty {:.6f}, mean code activation {:.4f}\n",
                              summary.penalty, summary.code_mean);
+  }
+  if (!flags.no_probes && flags.input.empty()) {
+    const Json probes = representation_json(*run.model, splits, device);
+    result["representation"] = probes;
+    if (probes.is_null()) {
+      std::cout << "k-NN and linear probe: skipped, the data has no labels\n";
+    } else {
+      std::cout << fmt::format(
+          "codes: {}-NN accuracy {:.4f}, linear probe accuracy {:.4f} (train {:.4f})\n",
+          probes["knn_k"].get<int64_t>(), probes["knn_accuracy"].get<double>(),
+          probes["linear_probe_accuracy"].get<double>(),
+          probes["linear_probe_train_accuracy"].get<double>());
+    }
+  }
+  if (flags.likelihood) {
+    const Json estimate = likelihood_json(*run.model, splits.test, flags.samples, flags.examples,
+                                          flags.binarize, seed, device);
+    result["likelihood"] = estimate;
+    std::cout << fmt::format(
+        "log p(x) >= {:.3f} +- {:.3f} nats (importance-weighted, k = {}, {} examples{})\n",
+        estimate["log_likelihood"].get<double>(), estimate["standard_error"].get<double>(),
+        flags.samples, estimate["examples"].get<int64_t>(),
+        flags.binarize ? ", binarized" : "");
+  }
+  if (flags.frechet) {
+    const Json fd = frechet_json(
+        *run.model, splits, flags.frechet_samples,
+        flags.cache_dir.empty() ? eval::default_cache_dir() : std::filesystem::path(flags.cache_dir),
+        device);
+    result["frechet"] = fd;
+    std::cout << fmt::format(
+        "Fréchet distance on {} samples: generated {}, reconstructions {}, train vs test {} "
+        "(feature network test accuracy {:.4f})\n",
+        fd["samples"].get<int64_t>(), format_number(fd["generated"], 3),
+        format_number(fd["reconstructions"], 3), format_number(fd["train_vs_test"], 3),
+        fd["feature_network_test_accuracy"].get<double>());
+  }
+  if (flags.input.empty() && noise.kind == nn::NoiseKind::kNone) {
+    write_json_file(run.paths.root / "eval.json", result);
   }
 }
 
@@ -60,21 +102,45 @@ void run_eval(const EvalFlags& flags) {
 
 void add_eval_command(CLI::App& app) {
   auto flags = std::make_shared<EvalFlags>();
-  CLI::App* command = app.add_subcommand("eval", "Test loss of a trained run, with its parts");
+  CLI::App* command = app.add_subcommand(
+      "eval", "Test loss with its parts, reconstruction metrics, probes, likelihood, Fréchet");
   command->footer(
-      "Example:\n  aekit eval runs/vae\n  aekit eval runs/vae --input my_images.npy\n  aekit eval "
-      "runs/denoising_ae --noise gaussian:0.2");
+      "Example:\n  aekit eval runs/vae\n  aekit eval runs/vae --likelihood --samples 5000\n"
+      "  aekit eval runs/vae --frechet\n  aekit eval runs/vae --input my_images.npy\n"
+      "  aekit eval runs/denoising_ae --noise gaussian:0.2");
   command->add_option("run", flags->run_dir, "Run folder written by aekit train")->required();
   command->add_option("--input", flags->input,
                       "Evaluate on this IDX/NPY/CSV file instead of the test split");
   command->add_option("--labels", flags->labels, "Labels file for --input");
   command->add_option("--batch-size", flags->batch_size, "Evaluation batch size")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
   command
       ->add_option("--noise", flags->noise,
                    "Corrupt the inputs (scored against the clean data): none, gaussian[:sigma] "
                    "(default 0.2), dropout[:p] (default 0.5)")
       ->capture_default_str();
+  command->add_flag("--no-probes", flags->no_probes,
+                    "Skip the k-NN and linear-probe accuracy of the codes");
+  command->add_flag("--likelihood", flags->likelihood,
+                    "Estimate log p(x) by importance sampling (VAEs)");
+  command->add_option("--samples", flags->samples, "Importance samples per example")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100000}));
+  command->add_option("--examples", flags->examples, "Test examples scored (0 = all)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  command->add_flag("--binarize", flags->binarize,
+                    "Score a stochastically binarized test set (seeded by train.seed): the "
+                    "benchmark protocol for models trained with train.binarize");
+  command->add_flag("--frechet", flags->frechet,
+                    "Fréchet distances of generated samples and reconstructions (trains and "
+                    "caches a feature network the first time)");
+  command->add_option("--frechet-samples", flags->frechet_samples, "Samples on each side")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{2}, int64_t{1000000}));
+  command->add_option("--cache-dir", flags->cache_dir,
+                      "Feature network cache (default $AEKIT_CACHE_DIR, else ~/.cache/aekit)");
   flags->runtime.add_to(*command);
   command->callback([flags] { run_eval(*flags); });
 }

@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
   aekit::cli::add_pca_command(app);
   aekit::cli::add_classify_command(app);
   aekit::cli::add_divergence_command(app);
+  aekit::cli::add_tsne_command(app);
+  aekit::cli::add_report_command(app);
   aekit::cli::add_demo_command(app);
 
   try {

@@ -2,6 +2,7 @@
 
 #include "aekit/core/error.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
@@ -9,6 +10,7 @@
 
 #include <dlfcn.h>
 
+#include <mutex>
 #include <thread>
 
 namespace aekit {
@@ -78,6 +80,18 @@ ThreadSettings configure_threads(int threads) {
   }
   settings.torch_threads = at::get_num_threads();
   return settings;
+}
+
+torch::Tensor cpu_rng_state() {
+  auto generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  return generator.get_state();
+}
+
+void set_cpu_rng_state(const torch::Tensor& state) {
+  auto generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  generator.set_state(state);
 }
 
 void seed_everything(uint64_t seed) {

@@ -55,6 +55,20 @@ const std::vector<std::string>& builtin_datasets() {
   return names;
 }
 
+void check_unit_interval(const torch::Tensor& values, const std::string& what) {
+  if (values.numel() == 0) return;
+  const double low = values.min().item<double>();
+  const double high = values.max().item<double>();
+  AEKIT_CHECK_INPUT(low >= 0.0 && high <= 1.0,
+                    "{}: expected values in [0, 1] to binarize, found values in [{}, {}]", what,
+                    low, high);
+}
+
+torch::Tensor binarize(const torch::Tensor& values, uint64_t seed) {
+  auto generator = at::detail::createCPUGenerator(seed);
+  return torch::bernoulli(values.to(torch::kCPU, torch::kFloat32), generator).to(values.device());
+}
+
 void check_finite(const torch::Tensor& values, const std::string& what) {
   if (!values.is_floating_point()) return;
   const torch::Tensor bad = torch::logical_not(torch::isfinite(values)).flatten();

@@ -7,6 +7,8 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <cmath>
+
 namespace aekit::eval {
 
 LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& data,
@@ -17,6 +19,11 @@ LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& d
   model.eval();
   LossSummary summary;
   double squared_error = 0;
+  double cross_entropy = 0;
+  double percentage_error = 0;
+  const bool unit_interval =
+      data.size() > 0 && data.features.min().item<double>() >= 0.0 &&
+      data.features.max().item<double>() <= 1.0;
   double code_sum = 0;
   int64_t matches = 0;
   const data::Batches batches(data, batch_size, /*shuffle=*/false);
@@ -32,6 +39,8 @@ LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& d
     const torch::Tensor x_hat = losses::to_data_space(model.likelihood(), out.output);
     squared_error += (x_hat - x).to(torch::kFloat64).square().sum().item<double>();
     matches += rounded_matches(x, x_hat);
+    if (unit_interval) cross_entropy += binary_cross_entropy_sum(x, x_hat);
+    percentage_error += smape_sum(x, x_hat);
     code_sum += out.mean.to(torch::kFloat64).mean(1).sum().item<double>();
     summary.examples += x.size(0);
   }
@@ -46,9 +55,25 @@ LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& d
     summary.rounded_accuracy = static_cast<double>(matches) / values;
     summary.mse = squared_error / values;
     summary.psnr = psnr_from_mse(summary.mse);
+    summary.bce = unit_interval ? cross_entropy / values : std::nan("");
+    summary.smape = 100.0 * percentage_error / values;
   }
   model.train(was_training);
   return summary;
+}
+
+torch::Tensor encode_all(models::AutoencoderImpl& model, const torch::Tensor& features,
+                         const torch::Device& device, int64_t batch_size) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = model.is_training();
+  model.eval();
+  std::vector<torch::Tensor> parts;
+  for (int64_t begin = 0; begin < features.size(0); begin += batch_size) {
+    const int64_t end = std::min(begin + batch_size, features.size(0));
+    parts.push_back(model.encode(features.slice(0, begin, end).to(device)).to(torch::kCPU));
+  }
+  model.train(was_training);
+  return parts.empty() ? torch::zeros({0, model.latent_dim()}) : torch::cat(parts);
 }
 
 void check_data_fits_likelihood(const models::AutoencoderImpl& model, const data::Dataset& data,

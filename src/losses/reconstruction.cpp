@@ -4,6 +4,8 @@
 
 #include <torch/nn/functional/loss.h>
 
+#include <cmath>
+
 namespace aekit::losses {
 
 Likelihood parse_likelihood(const std::string& name, const std::string& context) {
@@ -45,6 +47,30 @@ torch::Tensor reconstruction_loss_per_example(Likelihood likelihood, const torch
     elementwise = (output - target).square();
   }
   return elementwise.flatten(1).sum(1);
+}
+
+double log_likelihood_offset(Likelihood likelihood, int64_t features) {
+  // N(x; mu, 1/2) = exp(-(x - mu)^2) / sqrt(pi) per feature.
+  return likelihood == Likelihood::kGaussian ? -0.5 * std::log(M_PI) * static_cast<double>(features)
+                                             : 0.0;
+}
+
+torch::Tensor log_likelihood_per_example(Likelihood likelihood, const torch::Tensor& output,
+                                         const torch::Tensor& target) {
+  return -reconstruction_loss_per_example(likelihood, output, target) +
+         log_likelihood_offset(likelihood, target[0].numel());
+}
+
+torch::Tensor sampled_reconstruction_loss(Likelihood likelihood, const torch::Tensor& output,
+                                          const torch::Tensor& target) {
+  const torch::Tensor t = target.reshape({1, target.size(0), -1});
+  if (likelihood == Likelihood::kBernoulli) {
+    // BCE on logits summed over features: sum softplus(o) - sum o * t, the second sum as one
+    // batched product per example (two passes over the k x N x D logits, not six).
+    const torch::Tensor dot = torch::matmul(output.transpose(0, 1), t.squeeze(0).unsqueeze(2));
+    return torch::softplus(output).sum(2) - dot.squeeze(2).t();
+  }
+  return (output - t).square().sum(2);
 }
 
 torch::Tensor reconstruction_loss(Likelihood likelihood, const torch::Tensor& output,

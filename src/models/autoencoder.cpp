@@ -1,7 +1,10 @@
 #include "aekit/models/autoencoder.h"
 
 #include "aekit/losses/kl.h"
+#include "aekit/core/error.h"
 #include "aekit/models/model_config.h"
+
+#include <cmath>
 
 namespace aekit::models {
 
@@ -28,6 +31,61 @@ LossTerms AutoencoderImpl::loss(const torch::Tensor& x, const ModelOutput& out) 
     terms.total = terms.total + terms.penalty;
   }
   return terms;
+}
+
+LossTerms AutoencoderImpl::training_loss(const torch::Tensor& input, const torch::Tensor& target) {
+  const int64_t k = objective_.importance_samples;
+  if (k <= 1) return loss(target, forward(input));
+  LossTerms terms;
+  torch::Tensor reconstruction;
+  torch::Tensor kl;
+  const torch::Tensor log_w =
+      log_importance_weights(*this, target, posterior(input), k, &reconstruction, &kl);
+  const torch::Tensor bound = torch::logsumexp(log_w, 0) - std::log(static_cast<double>(k));
+  const double scale = objective_.reduction == losses::Reduction::kMean
+                           ? 1.0 / static_cast<double>(target[0].numel())
+                           : 1.0;
+  terms.total = -bound.mean() * scale;
+  terms.reconstruction = reconstruction.mean() * scale;
+  terms.kl = kl.mean() * scale;
+  terms.penalty = torch::zeros({}, target.options());
+  if (objective_.sparsity.kind != losses::SparsityKind::kNone) {
+    terms.penalty = losses::sparsity_penalty(objective_.sparsity, encode(input));
+    terms.total = terms.total + terms.penalty;
+  }
+  return terms;
+}
+
+Posterior AutoencoderImpl::posterior(const torch::Tensor& /*x*/) {
+  throw InputError(
+      "this model has no posterior q(z|x): importance-weighted bounds and likelihood estimates "
+      "need a VAE (model.type 'vae' or 'conv_vae')");
+}
+
+torch::Tensor AutoencoderImpl::decode_output(const torch::Tensor& /*z*/) {
+  throw InputError("this model does not expose its decoder's raw output (needs a VAE)");
+}
+
+torch::Tensor log_importance_weights(AutoencoderImpl& model, const torch::Tensor& x,
+                                     const Posterior& posterior, int64_t k,
+                                     torch::Tensor* reconstruction, torch::Tensor* kl) {
+  const int64_t n = x.size(0);
+  const int64_t d = posterior.mean.size(1);
+  const torch::Tensor eps = torch::randn({k, n, d}, posterior.mean.options());
+  const torch::Tensor z = posterior.mean.unsqueeze(0) + eps * (0.5 * posterior.logvar).exp();
+  const torch::Tensor output = model.decode_output(z.reshape({k * n, d}));
+  // Reconstruction loss of each of the k x n decoded samples against its example.
+  const torch::Tensor sample_loss =
+      losses::sampled_reconstruction_loss(model.likelihood(), output.view({k, n, -1}), x);
+  const torch::Tensor log_p_x =
+      -sample_loss + losses::log_likelihood_offset(model.likelihood(), x[0].numel());
+  // log N(z; 0, I) - log N(z; mean, exp(logvar)) summed over the latent dimensions; the 2 pi
+  // terms cancel.
+  const torch::Tensor log_prior_ratio =
+      (-0.5 * (z.square() - eps.square() - posterior.logvar.unsqueeze(0))).sum(2);
+  if (reconstruction != nullptr) *reconstruction = sample_loss.mean(0);
+  if (kl != nullptr) *kl = -log_prior_ratio.mean(0);
+  return log_p_x + log_prior_ratio;
 }
 
 torch::Tensor AutoencoderImpl::corrupt(const torch::Tensor& x) const {

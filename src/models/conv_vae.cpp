@@ -75,6 +75,13 @@ torch::Tensor ConvVaeImpl::decode(const torch::Tensor& z) {
   return losses::to_data_space(likelihood(), decode_logits(z));
 }
 
+Posterior ConvVaeImpl::posterior(const torch::Tensor& x) {
+  const torch::Tensor h = features(x);
+  return {mean_->forward(h), logvar_->forward(h).clamp(kMinLogvar, kMaxLogvar)};
+}
+
+torch::Tensor ConvVaeImpl::decode_output(const torch::Tensor& z) { return decode_logits(z); }
+
 ModelFamily conv_vae_family() {
   ModelFamily family;
   family.description = "convolutional variational autoencoder (beta-VAE with beta != 1)";

@@ -46,6 +46,16 @@ torch::Tensor MlpVaeImpl::decode(const torch::Tensor& z) {
       likelihood(), decoder_->forward(z).view(batch_shape(z.size(0), options.sample_shape())));
 }
 
+Posterior MlpVaeImpl::posterior(const torch::Tensor& x) {
+  torch::Tensor h = x.flatten(1);
+  if (encoder_) h = encoder_->forward(h);
+  return {mean_->forward(h), logvar_->forward(h).clamp(kMinLogvar, kMaxLogvar)};
+}
+
+torch::Tensor MlpVaeImpl::decode_output(const torch::Tensor& z) {
+  return decoder_->forward(z).view(batch_shape(z.size(0), options.sample_shape()));
+}
+
 ModelFamily mlp_vae_family() {
   ModelFamily family;
   family.description =

@@ -48,7 +48,7 @@ double config_beta(const Json& model) {
 Json shared_defaults() {
   return Json{{"init", "torch"},        {"reduction", "sum"},     {"noise", "none"},
               {"noise_stddev", 0.2},    {"noise_dropout", 0.5},   {"sparsity", "none"},
-              {"sparsity_target", 0.1}, {"sparsity_weight", 0.05}};
+              {"sparsity_target", 0.1}, {"sparsity_weight", 0.05}, {"importance_samples", 1}};
 }
 
 Json with_shared_defaults(Json family_keys) {
@@ -90,6 +90,27 @@ Objective config_objective(const Json& model_in) {
   AEKIT_CHECK_INPUT(std::isfinite(objective.sparsity.weight) && objective.sparsity.weight >= 0,
                     "config key 'model.sparsity_weight': expected a number >= 0, found {}",
                     objective.sparsity.weight);
+  objective.importance_samples = get_int(section, "model", "importance_samples");
+  AEKIT_CHECK_INPUT(objective.importance_samples >= 1 && objective.importance_samples <= 100000,
+                    "config key 'model.importance_samples': expected 1 (the ELBO) to 100000 "
+                    "samples, found {}",
+                    objective.importance_samples);
+  if (objective.importance_samples > 1) {
+    const std::string type = model.contains("type") && model["type"].is_string()
+                                 ? to_lower(model["type"].get<std::string>())
+                                 : std::string();
+    AEKIT_CHECK_INPUT(type == "vae" || type == "conv_vae",
+                      "config key 'model.importance_samples': the importance-weighted bound needs "
+                      "a VAE (model.type 'vae' or 'conv_vae'), found model.type '{}'",
+                      type);
+    const double beta = model.contains("beta") && model["beta"].is_number()
+                            ? model["beta"].get<double>()
+                            : 1.0;
+    AEKIT_CHECK_INPUT(beta == 1.0,
+                      "config key 'model.importance_samples': the importance-weighted bound is "
+                      "defined for beta = 1, found model.beta {}",
+                      beta);
+  }
   if (objective.sparsity.kind == losses::SparsityKind::kKl) {
     const std::string code =
         model.contains("code_activation") && model["code_activation"].is_string()

@@ -31,7 +31,8 @@ Json defaults_without_model() {
         {"weight_decay", 0.0},
         {"batch_size", 128},
         {"epochs", 10},
-        {"seed", 1}}},
+        {"seed", 1},
+        {"binarize", false}}},
       {"runtime", {{"device", "auto"}, {"threads", 0}}},
   };
 }
@@ -84,6 +85,7 @@ Json resolve_config(const Json& user) {
               "a whole number >= 1", t["epochs"]);
   check_range(t["seed"].is_number_integer() && t["seed"].get<int64_t>() >= 0, "train.seed",
               "a whole number >= 0", t["seed"]);
+  check_range(t["binarize"].is_boolean(), "train.binarize", "true or false", t["binarize"]);
   AEKIT_CHECK_INPUT(is_optimizer(t["optimizer"].get<std::string>()),
                     "config key 'train.optimizer': unknown optimizer '{}'; valid: {}",
                     t["optimizer"].get<std::string>(), fmt::join(optimizer_names(), ", "));

@@ -25,18 +25,6 @@ namespace {
 
 constexpr int64_t kEvalBatch = 1000;
 
-torch::Tensor cpu_rng_state() {
-  auto generator = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(generator.mutex());
-  return generator.get_state();
-}
-
-void set_cpu_rng_state(const torch::Tensor& state) {
-  auto generator = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(generator.mutex());
-  generator.set_state(state);
-}
-
 void write_metrics(const RunPaths& run, const Json& history) {
   std::string lines;
   for (const auto& epoch : history) lines += epoch.dump() + "\n";
@@ -77,6 +65,8 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
   const int64_t epochs = get_int(config, "train", "epochs");
   const int64_t batch_size = get_int(config, "train", "batch_size");
   const auto seed = static_cast<uint64_t>(get_int(config, "train", "seed"));
+  // Dynamic binarization: every training batch is drawn afresh as Bernoulli(x).
+  const bool binarize = get_bool(config, "train", "binarize");
   const torch::Device device = parse_device(get_string(config, "runtime", "device"));
   AEKIT_CHECK_INPUT(data.train.size() > 0, "{}: no training samples", data.name);
   Distributed* const group = options.distributed;
@@ -157,10 +147,15 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
   const int64_t global_batch = batch_size * world;
   const int64_t steps = (n + global_batch - 1) / global_batch;
   // This rank's share of the validation set: every world_size-th sample.
-  const data::Dataset validation = world > 1 && data.validation.size() > 0
-                                       ? data.validation.select(torch::arange(
-                                             rank, data.validation.size(), world, torch::kInt64))
-                                       : data.validation;
+  data::Dataset validation = world > 1 && data.validation.size() > 0
+                                 ? data.validation.select(torch::arange(
+                                       rank, data.validation.size(), world, torch::kInt64))
+                                 : data.validation;
+  if (binarize) {
+    data::check_unit_interval(data.train.features, data.name + " (train.binarize)");
+    // Validated on one fixed binarization, so that its loss is comparable across epochs.
+    validation.features = data::binarize(validation.features, derived_seed(seed, 0));
+  }
 
   for (int64_t epoch = state.epoch + 1; epoch <= epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
@@ -185,10 +180,11 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
       models::LossTerms terms;
       if (local > 0) {
         // One gather of this rank's samples; the labels are not needed for training.
-        const torch::Tensor x =
+        torch::Tensor x =
             data.train.features.index_select(0, order.slice(0, local_begin, local_end)).to(device);
+        if (binarize) x = torch::bernoulli(x);
         // Denoising families see a corrupted input and are scored against the clean one.
-        terms = model->loss(x, model->forward(model->corrupt(x)));
+        terms = model->training_loss(model->corrupt(x), x);
         loss = terms.total.item<double>();
         if (std::isfinite(loss)) terms.total.backward();
       }

@@ -43,3 +43,15 @@ TEST(Metrics, EvaluateAgreesWithTheMetricsOnItsOwnReconstructions) {
   EXPECT_NEAR(summary.code_mean, model->encode(data.features).mean().item<double>(), 1e-5);
   EXPECT_EQ(summary.examples, 70);
 }
+
+TEST(Metrics, BinaryCrossEntropyAndSmapeOfAHandWorkedExample) {
+  const torch::Tensor x = torch::tensor({0.0, 0.5, 1.0, 0.0});
+  const torch::Tensor x_hat = torch::tensor({0.1, 0.5, 0.9, 0.0});
+  // -log 0.9, log 2, -log 0.9, and -log(1 - 1e-7) for the exact zero.
+  const double bce = (2 * -std::log(0.9) + std::log(2.0) - std::log1p(-1e-7)) / 4;
+  EXPECT_NEAR(aekit::eval::binary_cross_entropy(x, x_hat), bce, 1e-6);
+  // |0 - 0.1| / 0.05 = 2, 0, 0.1 / 0.95, and 0/0 counted as 0.
+  EXPECT_NEAR(aekit::eval::smape(x, x_hat), 100.0 * (2.0 + 0.1 / 0.95) / 4, 1e-4);
+  EXPECT_DOUBLE_EQ(aekit::eval::smape(x, x), 0.0);
+  EXPECT_INPUT_ERROR(aekit::eval::binary_cross_entropy(x * 2, x_hat), "targets in [0, 1]");
+}

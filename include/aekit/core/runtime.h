@@ -44,6 +44,10 @@ ThreadSettings configure_threads(int threads);
 /// Seeds torch's default generators (CPU and, when present, CUDA).
 void seed_everything(uint64_t seed);
 
+/// The state of torch's default CPU generator, and setting it back (to resume a random stream).
+torch::Tensor cpu_rng_state();
+void set_cpu_rng_state(const torch::Tensor& state);
+
 /// One line describing the runtime: torch version, BLAS, threads, device.
 std::string describe_runtime(const ThreadSettings& threads, const torch::Device& device);
 

@@ -82,6 +82,14 @@ torch::Tensor load_features(const std::filesystem::path& path, const DataOptions
 Dataset load_files(const std::string& features_path, const std::string& labels_path,
                    const DataOptions& options);
 
+/// Throws InputError naming `what` when a value lies outside [0, 1] (giving the range found).
+void check_unit_interval(const torch::Tensor& values, const std::string& what);
+
+/// Values in [0, 1] binarized stochastically: each becomes 1 with probability equal to itself,
+/// drawn from a generator seeded with `seed` (the binarized-MNIST protocol of likelihood
+/// benchmarks). Same shape, float32.
+torch::Tensor binarize(const torch::Tensor& values, uint64_t seed);
+
 /// Throws InputError naming `what` when `values` holds NaN or an infinite value (giving the flat
 /// index of the first one).
 void check_finite(const torch::Tensor& values, const std::string& what);

@@ -16,6 +16,8 @@ struct LossSummary {
   double rounded_accuracy = 0;  ///< share of values with round(x) == round(x^)
   double mse = 0;               ///< mean over all values of (x - x^)^2
   double psnr = 0;              ///< dB, peak 1
+  double bce = 0;               ///< mean binary cross-entropy per value; NaN for data outside [0, 1]
+  double smape = 0;             ///< percent, 0 to 200
   double code_mean = 0;         ///< mean of the codes (encode()) over examples and units
   int64_t examples = 0;
 };
@@ -30,6 +32,11 @@ struct LossSummary {
 LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& data,
                           int64_t batch_size, const torch::Device& device,
                           const nn::InputNoise& corruption = {});
+
+/// The codes (encode(): posterior means for VAEs) of every sample of `features`, N x latent_dim on
+/// the CPU, computed in batches in eval mode without gradients.
+torch::Tensor encode_all(models::AutoencoderImpl& model, const torch::Tensor& features,
+                         const torch::Device& device, int64_t batch_size = 1000);
 
 /// Throws InputError naming `what` when the data cannot be modelled by `model`: values outside
 /// [0, 1] under a Bernoulli likelihood.

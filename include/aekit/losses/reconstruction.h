@@ -14,7 +14,8 @@ enum class Likelihood {
   /// Bernoulli per feature; the decoder emits logits; loss = binary cross-entropy on logits, for
   /// targets in [0, 1] (grey levels are allowed, as in the seed recipes).
   kBernoulli,
-  /// Gaussian with fixed variance; the decoder emits values; loss = squared error.
+  /// Gaussian with fixed variance 1/2; the decoder emits values; loss = squared error, which is
+  /// -log p(x|z) up to the constant (D / 2) log(pi) for D features.
   kGaussian,
 };
 
@@ -42,6 +43,20 @@ std::string likelihood_name(Likelihood likelihood);
 /// x);`
 torch::Tensor reconstruction_loss_per_example(Likelihood likelihood, const torch::Tensor& output,
                                               const torch::Tensor& target);
+
+/// log p(target | output) per example, N values, in nats: the negative reconstruction loss, minus
+/// (D / 2) log(pi) for the Gaussian's normalising constant (D features per example).
+torch::Tensor log_likelihood_per_example(Likelihood likelihood, const torch::Tensor& output,
+                                         const torch::Tensor& target);
+
+/// The constant that turns a reconstruction loss into a log-density: log p(x|z) = -loss + offset;
+/// 0 for Bernoulli, -(D / 2) log(pi) for the Gaussian of variance 1/2 over D features.
+double log_likelihood_offset(Likelihood likelihood, int64_t features);
+
+/// Reconstruction loss of k decoded samples per example: `output` is k x N x D (flattened
+/// features), `target` N x ...; returns k x N, each summed over the D features.
+torch::Tensor sampled_reconstruction_loss(Likelihood likelihood, const torch::Tensor& output,
+                                          const torch::Tensor& target);
 
 /// Mean over the batch of reconstruction_loss_per_example; a scalar.
 torch::Tensor reconstruction_loss(Likelihood likelihood, const torch::Tensor& output,

@@ -45,6 +45,15 @@ struct Objective {
   losses::Reduction reduction = losses::Reduction::kSum;
   nn::InputNoise noise;
   losses::Sparsity sparsity;
+  /// Samples per example of the importance-weighted bound (IWAE, Burda et al.); 1 trains on the
+  /// ELBO. Only generative models with a posterior (VAEs) take more than 1.
+  int64_t importance_samples = 1;
+};
+
+/// A diagonal Gaussian posterior q(z|x): N x latent mean and (clamped) log-variance.
+struct Posterior {
+  torch::Tensor mean;
+  torch::Tensor logvar;
 };
 
 /// Base of every autoencoder family.
@@ -70,6 +79,16 @@ class AutoencoderImpl : public torch::nn::Module {
   /// Loss terms of x and its forward output: reconstruction + beta * KL (KL only when out.logvar
   /// is defined) + the objective's sparsity penalty on out.mean.
   virtual LossTerms loss(const torch::Tensor& x, const ModelOutput& out);
+  /// The training objective on one batch: loss(target, forward(input)), or, with
+  /// objective().importance_samples = k > 1, the negative k-sample importance-weighted bound
+  /// -log (1/k) sum_i p(target, z_i) / q(z_i | input) as `total` (its `reconstruction` and `kl`
+  /// are the k-sample averages of the ELBO's two parts, shown for monitoring).
+  LossTerms training_loss(const torch::Tensor& input, const torch::Tensor& target);
+  /// VAEs: q(z|x) without sampling. Other families throw InputError.
+  virtual Posterior posterior(const torch::Tensor& x);
+  /// The decoder's raw output for codes z (N x latent_dim): logits (Bernoulli) or values
+  /// (Gaussian), N x sample shape; what loss() scores.
+  virtual torch::Tensor decode_output(const torch::Tensor& z);
   /// x corrupted by the objective's input noise in training mode; x itself otherwise. The trainer
   /// feeds forward() the corrupted input and loss() the clean one (denoising).
   torch::Tensor corrupt(const torch::Tensor& x) const;
@@ -117,6 +136,14 @@ void sample_posterior(const torch::Tensor& mean, const torch::Tensor& raw_logvar
 
 /// {n, sample_shape...}: the shape of a batch of n samples.
 std::vector<int64_t> batch_shape(int64_t n, const std::vector<int64_t>& sample_shape);
+
+/// log w_i = log p(x | z_i) + log p(z_i) - log q(z_i | x) for k samples z_i = mean + exp(logvar / 2)
+/// * eps_i of the posterior of each of the N examples of x: a k x N tensor. Decodes k * N codes at
+/// once (callers bound k). log p(x | z) is the decoder's full log-density (losses::log_likelihood).
+torch::Tensor log_importance_weights(AutoencoderImpl& model, const torch::Tensor& x,
+                                     const Posterior& posterior, int64_t k,
+                                     torch::Tensor* reconstruction = nullptr,
+                                     torch::Tensor* kl = nullptr);
 
 /// Number of trainable scalars.
 int64_t parameter_count(const torch::nn::Module& module);

@@ -38,6 +38,8 @@ class MlpVaeImpl : public AutoencoderImpl {
   ModelOutput forward(const torch::Tensor& x) override;
   torch::Tensor encode(const torch::Tensor& x) override;
   torch::Tensor decode(const torch::Tensor& z) override;
+  Posterior posterior(const torch::Tensor& x) override;
+  torch::Tensor decode_output(const torch::Tensor& z) override;
   bool is_generative() const override { return true; }
   int64_t latent_dim() const override { return options.latent_dim(); }
 

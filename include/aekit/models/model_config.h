@@ -27,7 +27,8 @@ double config_beta(const Json& model);
 
 /// The keys every family accepts, with their defaults: {"init": "torch", "reduction": "sum",
 /// "noise": "none", "noise_stddev": 0.2, "noise_dropout": 0.5,
-///  "sparsity": "none", "sparsity_target": 0.1, "sparsity_weight": 0.05}.
+///  "sparsity": "none", "sparsity_target": 0.1, "sparsity_weight": 0.05,
+///  "importance_samples": 1}.
 Json shared_defaults();
 /// `family_keys` followed by shared_defaults(): the defaults of a family.
 Json with_shared_defaults(Json family_keys);
