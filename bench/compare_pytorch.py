@@ -36,7 +36,7 @@ def run_aekit(recipe, seed, epochs, workdir):
                     "--set", "data.validation_fraction=0",
                     "--seed", str(seed), "--epochs", str(epochs), "--device", "cpu", "--run-dir", run],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    subprocess.run([AEKIT, "eval", run, "--device", "cpu"], check=True,
+    subprocess.run([AEKIT, "eval", run, "--device", "cpu", "--no-probes"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(os.path.join(run, "metrics.jsonl")) as f:
         seconds = [json.loads(line)["seconds"] for line in f]

@@ -10,6 +10,8 @@
 
 #include <dlfcn.h>
 
+#include <cstring>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -80,6 +82,21 @@ ThreadSettings configure_threads(int threads) {
   }
   settings.torch_threads = at::get_num_threads();
   return settings;
+}
+
+MemoryUsage memory_usage() {
+  MemoryUsage usage;
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    // Lines such as "VmRSS:	  123456 kB".
+    const auto read_kib = [&line](const char* key, double& out) {
+      if (line.rfind(key, 0) == 0) out = std::stod(line.substr(std::strlen(key))) / 1024.0;
+    };
+    read_kib("VmRSS:", usage.resident_mib);
+    read_kib("VmHWM:", usage.peak_mib);
+  }
+  return usage;
 }
 
 torch::Tensor cpu_rng_state() {

@@ -2,6 +2,8 @@
 
 #include "aekit/models/model_config.h"
 
+#include <vector>
+
 namespace aekit::models {
 
 MlpVaeImpl::MlpVaeImpl(MlpVaeOptions options_)
@@ -44,6 +46,115 @@ torch::Tensor MlpVaeImpl::encode(const torch::Tensor& x) {
 torch::Tensor MlpVaeImpl::decode(const torch::Tensor& z) {
   return losses::to_data_space(
       likelihood(), decoder_->forward(z).view(batch_shape(z.size(0), options.sample_shape())));
+}
+
+namespace {
+
+// The gradient of `parameter`, allocated on first use; products are written straight into it.
+torch::Tensor& grad_of(torch::Tensor& parameter) {
+  torch::Tensor& grad = parameter.mutable_grad();
+  if (!grad.defined()) grad = torch::empty_like(parameter);
+  return grad;
+}
+
+// Gradients of a Linear layer y = h W^T + b from dy; returns dh when `input_grad`.
+torch::Tensor linear_backward(torch::nn::Linear& layer, const torch::Tensor& h,
+                              const torch::Tensor& dy, bool input_grad) {
+  torch::mm_out(grad_of(layer->weight), dy.t(), h);
+  torch::sum_out(grad_of(layer->bias), dy, {0});
+  return input_grad ? dy.mm(layer->weight) : torch::Tensor();
+}
+
+// dL/da of a ReLU layer a -> relu(a) = out, from dL/dout: the kernel autograd itself uses.
+torch::Tensor relu_backward(const torch::Tensor& grad, const torch::Tensor& out) {
+  return torch::threshold_backward(grad, out, 0);
+}
+
+}  // namespace
+
+bool MlpVaeImpl::fused_training_step(const torch::Tensor& x, LossTerms& terms) {
+  const Objective& o = objective();
+  if (options.activation() != nn::Activation::kRelu || o.noise.kind != nn::NoiseKind::kNone ||
+      o.sparsity.kind != losses::SparsityKind::kNone || o.importance_samples > 1 || !is_training()) {
+    return false;
+  }
+  torch::NoGradGuard no_grad;
+  const int64_t n = x.size(0);
+  const torch::Tensor input = x.reshape({n, -1});
+  const int64_t features = input.size(1);
+  const double scale = (o.reduction == losses::Reduction::kMean ? 1.0 / static_cast<double>(features) : 1.0) /
+                       static_cast<double>(n);
+  // Forward, keeping each layer's (activated) output.
+  std::vector<torch::Tensor> encoder_outputs{input};
+  if (encoder_) {
+    for (auto& layer : encoder_->layers()) {
+      encoder_outputs.push_back(
+          torch::addmm(layer->bias, encoder_outputs.back(), layer->weight.t()).relu_());
+    }
+  }
+  const torch::Tensor& h = encoder_outputs.back();
+  const torch::Tensor mean = torch::addmm(mean_->bias, h, mean_->weight.t());
+  const torch::Tensor raw_logvar = torch::addmm(logvar_->bias, h, logvar_->weight.t());
+  const torch::Tensor logvar = raw_logvar.clamp(kMinLogvar, kMaxLogvar);
+  const torch::Tensor eps = torch::randn_like(mean);  // as sample_posterior draws it
+  const torch::Tensor std = (0.5 * logvar).exp();
+  const torch::Tensor z = torch::addcmul(mean, eps, std);
+  const auto& decoder_layers = decoder_->layers();
+  std::vector<torch::Tensor> decoder_inputs{z};
+  torch::Tensor output;
+  for (size_t i = 0; i < decoder_layers.size(); ++i) {
+    torch::Tensor a = torch::addmm(decoder_layers[i]->bias, decoder_inputs.back(),
+                                   decoder_layers[i]->weight.t());
+    if (i + 1 < decoder_layers.size()) {
+      decoder_inputs.push_back(a.relu_());
+    } else {
+      output = a;
+    }
+  }
+  // Loss terms and the gradient of the output.
+  torch::Tensor reconstruction;
+  torch::Tensor d_output;
+  if (likelihood() == losses::Likelihood::kBernoulli) {
+    // BCE on logits, summed: sum softplus(o) - o . x; its gradient sigmoid(o) - x.
+    reconstruction = torch::softplus(output).sum() - torch::dot(output.view(-1), input.reshape(-1));
+    d_output = torch::sigmoid(output).sub_(input).mul_(scale);
+  } else {
+    const torch::Tensor difference = output - input;
+    reconstruction = torch::dot(difference.view(-1), difference.view(-1));
+    d_output = difference.mul(2.0 * scale);
+  }
+  const torch::Tensor variance = std.square();
+  const torch::Tensor kl = -0.5 * (1.0 + logvar - mean.square() - variance).sum();
+  terms.reconstruction = reconstruction * scale;
+  terms.kl = kl * scale;
+  terms.total = terms.reconstruction + beta() * terms.kl;
+  terms.penalty = torch::zeros({}, x.options());
+  // Backward through the decoder.
+  torch::Tensor d = d_output;
+  for (size_t i = decoder_layers.size(); i-- > 0;) {
+    auto layer = decoder_layers[i];
+    d = linear_backward(layer, decoder_inputs[i], d, /*input_grad=*/true);
+    if (i > 0) d = relu_backward(d, decoder_inputs[i]);
+  }
+  // d is now dL/dz. The posterior and the KL term.
+  const double kl_scale = beta() * scale;
+  const torch::Tensor d_mean = torch::add(d, mean, kl_scale);
+  const torch::Tensor d_logvar =
+      (d * eps * std * 0.5 + (variance - 1.0) * (0.5 * kl_scale))
+          .mul_(raw_logvar.ge(kMinLogvar).logical_and_(raw_logvar.le(kMaxLogvar)));
+  const bool deep = static_cast<bool>(encoder_);
+  torch::Tensor d_h = linear_backward(mean_, h, d_mean, deep);
+  const torch::Tensor d_h_logvar = linear_backward(logvar_, h, d_logvar, deep);
+  if (deep) {
+    d_h.add_(d_h_logvar);
+    auto& layers = encoder_->layers();
+    for (size_t i = layers.size(); i-- > 0;) {
+      d_h = relu_backward(d_h, encoder_outputs[i + 1]);
+      auto layer = layers[i];
+      d_h = linear_backward(layer, encoder_outputs[i], d_h, /*input_grad=*/i > 0);
+    }
+  }
+  return true;
 }
 
 Posterior MlpVaeImpl::posterior(const torch::Tensor& x) {

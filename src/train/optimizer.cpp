@@ -1,6 +1,7 @@
 #include "aekit/train/optimizer.h"
 
 #include "aekit/core/registry.h"
+#include "aekit/train/fused_adam.h"
 
 #include <torch/optim/adam.h>
 #include <torch/optim/rmsprop.h>
@@ -25,7 +26,7 @@ const Registry<OptimizerFactory>& optimizers() {
   static const Registry<OptimizerFactory> registry = [] {
     Registry<OptimizerFactory> r("optimizer");
     r.add("adam", [](std::vector<torch::Tensor> params, const Hyper& h) {
-      return std::make_unique<torch::optim::Adam>(
+      return std::make_unique<FusedAdam>(
           std::move(params), torch::optim::AdamOptions(h.lr).weight_decay(h.weight_decay));
     });
     r.add("rmsprop", [](std::vector<torch::Tensor> params, const Hyper& h) {

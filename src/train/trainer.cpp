@@ -184,9 +184,14 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
             data.train.features.index_select(0, order.slice(0, local_begin, local_end)).to(device);
         if (binarize) x = torch::bernoulli(x);
         // Denoising families see a corrupted input and are scored against the clean one.
-        terms = model->training_loss(model->corrupt(x), x);
-        loss = terms.total.item<double>();
-        if (std::isfinite(loss)) terms.total.backward();
+        // A family's fused step writes the gradients itself; otherwise autograd.
+        if (model->fused_training_step(x, terms)) {
+          loss = terms.total.item<double>();
+        } else {
+          terms = model->training_loss(model->corrupt(x), x);
+          loss = terms.total.item<double>();
+          if (std::isfinite(loss)) terms.total.backward();
+        }
       }
       // The mean loss of the global batch; every rank sees the same number.
       const double batch_loss =
@@ -234,6 +239,9 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
     }
     metrics["seconds"] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const MemoryUsage memory = memory_usage();
+    metrics["rss_mib"] = memory.resident_mib;
+    metrics["peak_rss_mib"] = memory.peak_mib;
 
     state.epoch = epoch;
     state.history.push_back(metrics);

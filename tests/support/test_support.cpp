@@ -78,7 +78,7 @@ std::vector<nlohmann::json> metrics_without_seconds(const std::filesystem::path&
   std::vector<nlohmann::json> epochs;
   for (const auto& line : read_lines(path)) {
     auto epoch = nlohmann::json::parse(line);
-    epoch.erase("seconds");
+    for (const char* key : {"seconds", "rss_mib", "peak_rss_mib"}) epoch.erase(key);
     epochs.push_back(epoch);
   }
   return epochs;

@@ -53,7 +53,8 @@ CommandResult run_shell(const std::string& command_line);
 /// Starts `command` under sh in the background (stdout and stderr to `log`); returns its pid.
 pid_t spawn_shell(const std::string& command, const std::filesystem::path& log = "/dev/null");
 
-/// The objects of a metrics.jsonl file, without their timing ("seconds"), for comparing runs.
+/// The objects of a metrics.jsonl file, without what the machine decides (seconds, rss_mib,
+/// peak_rss_mib), for comparing runs.
 std::vector<nlohmann::json> metrics_without_seconds(const std::filesystem::path& path);
 
 /// The path of the aekit program.

@@ -47,7 +47,7 @@ aekit::train::TrainerOptions quiet(bool resume = false) {
 Json losses_only(const Json& history) {
   Json out = Json::array();
   for (auto epoch : history) {
-    epoch.erase("seconds");
+    for (const char* key : {"seconds", "rss_mib", "peak_rss_mib"}) epoch.erase(key);
     out.push_back(epoch);
   }
   return out;

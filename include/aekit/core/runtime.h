@@ -48,6 +48,14 @@ void seed_everything(uint64_t seed);
 torch::Tensor cpu_rng_state();
 void set_cpu_rng_state(const torch::Tensor& state);
 
+/// Resident memory of this process in MiB (VmRSS) and its peak so far (VmHWM), read from
+/// /proc/self/status; zeros where that file is missing (not Linux).
+struct MemoryUsage {
+  double resident_mib = 0;
+  double peak_mib = 0;
+};
+MemoryUsage memory_usage();
+
 /// One line describing the runtime: torch version, BLAS, threads, device.
 std::string describe_runtime(const ThreadSettings& threads, const torch::Device& device);
 

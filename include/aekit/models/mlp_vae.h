@@ -38,6 +38,10 @@ class MlpVaeImpl : public AutoencoderImpl {
   ModelOutput forward(const torch::Tensor& x) override;
   torch::Tensor encode(const torch::Tensor& x) override;
   torch::Tensor decode(const torch::Tensor& z) override;
+  /// The hand-derived backward pass of this architecture (ReLU hidden layers; no input noise,
+  /// sparsity or importance sampling): every product into the gradients directly, the
+  /// elementwise work in a few passes. Measured: docs/performance.md.
+  bool fused_training_step(const torch::Tensor& x, LossTerms& terms) override;
   Posterior posterior(const torch::Tensor& x) override;
   torch::Tensor decode_output(const torch::Tensor& z) override;
   bool is_generative() const override { return true; }

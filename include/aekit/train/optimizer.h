@@ -1,7 +1,8 @@
 #pragma once
 /// Optimizers by name: adam, rmsprop, sgd (with momentum), from the `train` config section
 /// (lr, momentum, weight_decay). LibTorch's own implementations, with their defaults otherwise
-/// (Adam betas 0.9/0.999, eps 1e-8; RMSprop alpha 0.99, eps 1e-8).
+/// (Adam betas 0.9/0.999, eps 1e-8; RMSprop alpha 0.99, eps 1e-8); Adam's update runs fused
+/// (train/fused_adam.h), with the same state and checkpoints as torch::optim::Adam.
 
 #include "aekit/core/config.h"
 
