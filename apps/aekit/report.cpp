@@ -136,7 +136,6 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
       {"reconstructions.png", "Test images above their reconstructions"},
       {"samples.png", "Samples from the prior"},
       {"tsne.png", "t-SNE map of the test codes"}};
-  std::vector<std::string> missing;
   for (const auto& [file, caption] : captions) {
     const bool written = std::find(figures.written.begin(), figures.written.end(), plots / file) !=
                          figures.written.end();
@@ -144,8 +143,9 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
       page.image(plots / file, caption);
     }
   }
-  for (const auto& reason : figures.skipped) missing.push_back(reason);
-  if (!missing.empty()) page.paragraph("Not shown: " + fmt::format("{}", fmt::join(missing, "; ")));
+  if (!figures.skipped.empty()) {
+    page.paragraph(fmt::format("Not shown: {}", fmt::join(figures.skipped, "; ")));
+  }
 
   page.heading("Config");
   page.preformatted(run.state.config.dump(2));

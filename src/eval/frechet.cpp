@@ -52,15 +52,11 @@ std::string safe_name(const std::string& name) {
 }
 
 double accuracy(FeatureNetwork& network, const data::Dataset& data, const torch::Device& device) {
+  if (data.size() == 0) return 0.0;
   torch::NoGradGuard no_grad;
-  int64_t correct = 0;
-  for (int64_t begin = 0; begin < data.size(); begin += 1000) {
-    const int64_t end = std::min(begin + 1000, data.size());
-    const torch::Tensor logits =
-        network.head->forward(network.features->forward(data.features.slice(0, begin, end).to(device)));
-    correct += logits.argmax(1).cpu().eq(data.labels.slice(0, begin, end)).sum().item<int64_t>();
-  }
-  return data.size() > 0 ? static_cast<double>(correct) / static_cast<double>(data.size()) : 0.0;
+  const torch::Tensor features = network_features(network, data.features, device);
+  const torch::Tensor logits = network.head->forward(features.to(device));
+  return logits.argmax(1).cpu().eq(data.labels).to(torch::kFloat64).mean().item<double>();
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "aekit/core/error.h"
 #include "aekit/eval/probes.h"
+#include "aekit/models/pca.h"
 
 #include <algorithm>
 #include <array>
@@ -20,16 +21,6 @@ struct SparseAffinities {
   std::vector<int64_t> columns;
   std::vector<double> values;
 };
-
-/// Rows are the points; returns the top `dims` principal-component scores (centred).
-torch::Tensor principal_scores(const torch::Tensor& x, int64_t dims) {
-  const torch::Tensor centred = x - x.mean(0, true);
-  const torch::Tensor covariance = centred.t().matmul(centred);
-  const auto [values, vectors] = torch::linalg_eigh(covariance);
-  // eigh sorts ascending: the last `dims` columns, largest first.
-  const torch::Tensor top = vectors.slice(1, vectors.size(1) - dims).flip({1});
-  return centred.matmul(top);
-}
 
 SparseAffinities input_affinities(const torch::Tensor& x, double perplexity) {
   const int64_t n = x.size(0);
@@ -257,11 +248,11 @@ torch::Tensor tsne(const torch::Tensor& points, const TsneOptions& options) {
   AEKIT_CHECK_INPUT(torch::isfinite(x).all().item<bool>(),
                     "t-SNE: the points hold NaN or infinite values");
   x = x - x.mean(0, true);
-  if (x.size(1) > options.pca_dims) x = principal_scores(x, options.pca_dims);
+  if (x.size(1) > options.pca_dims) x = models::fit_pca(x, options.pca_dims).encode(x);
   const SparseAffinities p = input_affinities(x, options.perplexity);
 
   // Initial map: the first two principal components, scaled to standard deviation 1e-4.
-  torch::Tensor init = x.size(1) >= 2 ? principal_scores(x.to(torch::kFloat64), 2)
+  torch::Tensor init = x.size(1) >= 2 ? models::fit_pca(x, 2).encode(x).to(torch::kFloat64)
                                       : torch::cat({x, torch::zeros_like(x)}, 1).to(torch::kFloat64);
   const double spread = init.select(1, 0).std().item<double>();
   init = init / (spread > 0 ? spread : 1.0) * 1e-4;

@@ -1,6 +1,7 @@
 #include "aekit/viz/run_plots.h"
 
 #include "aekit/core/file_io.h"
+#include "aekit/eval/evaluate.h"
 #include "aekit/viz/charts.h"
 #include "aekit/viz/image_grid.h"
 
@@ -66,13 +67,8 @@ PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& 
 
   // Latent space, coloured by label.
   const data::Dataset shown = test.slice(0, std::min(options.scatter_points, test.size()));
-  std::vector<torch::Tensor> code_batches;
-  for (int64_t begin = 0; begin < shown.size(); begin += 1000) {
-    code_batches.push_back(
-        model.encode(shown.features.slice(0, begin, begin + 1000).to(device)).to(torch::kCPU));
-  }
-  if (!code_batches.empty()) {
-    const torch::Tensor projected = codes_2d(torch::cat(code_batches));
+  if (shown.size() > 0) {
+    const torch::Tensor projected = codes_2d(eval::encode_all(model, shown.features, device));
     std::vector<int64_t> labels;
     if (shown.has_labels()) {
       const torch::Tensor l = shown.labels.to(torch::kInt64).contiguous();
