@@ -37,7 +37,7 @@ void BM_TrainStep(benchmark::State& state, const std::string& family) {
     // As the trainer does: the family's fused step where it has one, else autograd.
     optimizer->zero_grad();
     aekit::models::LossTerms terms;
-    if (!model->fused_training_step(x, terms)) {
+    if (!model->fused_training_step(x, aekit::nn::Precision::kFloat32, terms)) {
       terms = model->training_loss(x, x);
       terms.total.backward();
     }
@@ -59,13 +59,13 @@ void BM_MlpVaeStepPart(benchmark::State& state, const std::string& part) {
   torch::optim::Adam torch_adam(model->parameters(), torch::optim::AdamOptions(1e-3));
   aekit::train::FusedAdam fused_adam(model->parameters(), torch::optim::AdamOptions(1e-3));
   aekit::models::LossTerms terms;
-  model->fused_training_step(x, terms);  // every gradient defined
+  model->fused_training_step(x, aekit::nn::Precision::kFloat32, terms);  // every gradient defined
   for (auto _ : state) {
     if (part == "autograd") {
       for (auto& p : model->parameters()) p.mutable_grad().zero_();
       model->training_loss(x, x).total.backward();
     } else if (part == "fused") {
-      model->fused_training_step(x, terms);
+      model->fused_training_step(x, aekit::nn::Precision::kFloat32, terms);
     } else if (part == "torch_adam") {
       torch_adam.step();
     } else {

@@ -2,6 +2,7 @@
 option(AEKIT_BUILD_APP "Build the aekit command-line program" ON)
 option(AEKIT_BUILD_TESTS "Build the GoogleTest suite (run with ctest)" ON)
 option(AEKIT_BUILD_BENCHMARKS "Build the Google Benchmark programs" ON)
+option(AEKIT_WITH_ONEDNN "Run the hand-written training steps' matrix products on oneDNN (libdnnl-dev) when found" ON)
 option(AEKIT_WITH_CUDA "Compile the CUDA-only pieces (needs a CUDA LibTorch)" OFF)
 option(AEKIT_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" OFF)
 option(AEKIT_SANITIZE "Build everything with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)

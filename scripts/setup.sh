@@ -17,7 +17,7 @@ fi
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libtorch-dev libopenblas0-pthread libgloo-dev
+  libtorch-dev libopenblas0-pthread libgloo-dev libdnnl-dev
   nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
   libplplot-dev plplot-driver-cairo libpng-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -5,6 +5,7 @@
 #include "aekit/core/runtime.h"
 #include "aekit/data/csv.h"
 #include "aekit/data/npy.h"
+#include "aekit/nn/matmul.h"
 #include "aekit/viz/image_grid.h"
 
 #include <spdlog/spdlog.h>
@@ -53,7 +54,8 @@ torch::Device setup_runtime(const std::string& device_name, int64_t threads) {
   }
   const ThreadSettings settings = configure_threads(static_cast<int>(threads));
   const torch::Device device = parse_device(device_name);
-  spdlog::info("{}", describe_runtime(settings, device));
+  spdlog::info("{}; fused steps' products on {}", describe_runtime(settings, device),
+               nn::product_backend());
   return device;
 }
 

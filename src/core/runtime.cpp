@@ -10,6 +10,7 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -64,10 +65,20 @@ BlasInfo detect_blas() {
   return info;
 }
 
+namespace {
+std::atomic<int> g_configured_threads{0};
+}  // namespace
+
+int configured_threads() {
+  const int n = g_configured_threads.load();
+  return n > 0 ? n : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 ThreadSettings configure_threads(int threads) {
   AEKIT_CHECK_INPUT(threads >= 0, "threads: expected 0 (one per core) or more, found {}", threads);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int n = threads == 0 ? cores : threads;
+  g_configured_threads.store(n);
   ThreadSettings settings;
   using SetThreadsFn = void (*)(int);
   if (void* symbol = ::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")) {

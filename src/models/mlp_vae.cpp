@@ -1,6 +1,7 @@
 #include "aekit/models/mlp_vae.h"
 
 #include "aekit/models/model_config.h"
+#include "aekit/nn/matmul.h"
 
 #include <vector>
 
@@ -57,12 +58,35 @@ torch::Tensor& grad_of(torch::Tensor& parameter) {
   return grad;
 }
 
-// Gradients of a Linear layer y = h W^T + b from dy; returns dh when `input_grad`.
-torch::Tensor linear_backward(torch::nn::Linear& layer, const torch::Tensor& h,
-                              const torch::Tensor& dy, bool input_grad) {
-  torch::mm_out(grad_of(layer->weight), dy.t(), h);
+// y = act(h W^T + b) of a Linear layer, from h and W as product operands.
+torch::Tensor linear_forward(const torch::nn::Linear& layer, const torch::Tensor& h_operand,
+                             const torch::Tensor& weight_operand, bool relu) {
+  torch::Tensor y =
+      torch::empty({h_operand.size(0), layer->weight.size(0)}, layer->weight.options());
+  nn::ProductOptions product;
+  product.bias = layer->bias;
+  product.relu = relu;
+  nn::matmul_out(y, h_operand, weight_operand.t(), product);
+  return y;
+}
+
+// The gradients of y = h W^T + b from dy (float32) and its product operand; returns dh when
+// `input_grad` (added to `accumulate_into` instead when that is defined).
+torch::Tensor linear_backward(torch::nn::Linear& layer, const torch::Tensor& h_operand,
+                              const torch::Tensor& dy, const torch::Tensor& dy_operand,
+                              const torch::Tensor& weight_operand, bool input_grad,
+                              torch::Tensor accumulate_into = {}) {
+  nn::matmul_out(grad_of(layer->weight), dy_operand.t(), h_operand);
   torch::sum_out(grad_of(layer->bias), dy, {0});
-  return input_grad ? dy.mm(layer->weight) : torch::Tensor();
+  if (!input_grad) return {};
+  nn::ProductOptions product;
+  if (accumulate_into.defined()) {
+    product.accumulate = true;
+  } else {
+    accumulate_into = torch::empty({dy.size(0), layer->weight.size(1)}, dy.options());
+  }
+  nn::matmul_out(accumulate_into, dy_operand, weight_operand, product);
+  return accumulate_into;
 }
 
 // dL/da of a ReLU layer a -> relu(a) = out, from dL/dout: the kernel autograd itself uses.
@@ -72,41 +96,55 @@ torch::Tensor relu_backward(const torch::Tensor& grad, const torch::Tensor& out)
 
 }  // namespace
 
-bool MlpVaeImpl::fused_training_step(const torch::Tensor& x, LossTerms& terms) {
+bool MlpVaeImpl::fused_training_step(const torch::Tensor& x, nn::Precision precision,
+                                     LossTerms& terms) {
   const Objective& o = objective();
   if (options.activation() != nn::Activation::kRelu || o.noise.kind != nn::NoiseKind::kNone ||
       o.sparsity.kind != losses::SparsityKind::kNone || o.importance_samples > 1 || !is_training()) {
     return false;
   }
   torch::NoGradGuard no_grad;
+  const auto operand = [precision](const torch::Tensor& t) { return nn::as_operand(t, precision); };
   const int64_t n = x.size(0);
   const torch::Tensor input = x.reshape({n, -1});
   const int64_t features = input.size(1);
   const double scale = (o.reduction == losses::Reduction::kMean ? 1.0 / static_cast<double>(features) : 1.0) /
                        static_cast<double>(n);
-  // Forward, keeping each layer's (activated) output.
+  // Forward, keeping each layer's activated output (float32, for the ReLU masks) and its operand
+  // copy (the same tensor in float32), and each weight's operand.
   std::vector<torch::Tensor> encoder_outputs{input};
+  std::vector<torch::Tensor> encoder_operands{operand(input)};
+  std::vector<torch::Tensor> encoder_weights;
   if (encoder_) {
-    for (auto& layer : encoder_->layers()) {
+    for (const auto& layer : encoder_->layers()) {
+      encoder_weights.push_back(operand(layer->weight));
       encoder_outputs.push_back(
-          torch::addmm(layer->bias, encoder_outputs.back(), layer->weight.t()).relu_());
+          linear_forward(layer, encoder_operands.back(), encoder_weights.back(), true));
+      encoder_operands.push_back(operand(encoder_outputs.back()));
     }
   }
-  const torch::Tensor& h = encoder_outputs.back();
-  const torch::Tensor mean = torch::addmm(mean_->bias, h, mean_->weight.t());
-  const torch::Tensor raw_logvar = torch::addmm(logvar_->bias, h, logvar_->weight.t());
+  const torch::Tensor& h = encoder_operands.back();
+  const torch::Tensor mean_weight = operand(mean_->weight);
+  const torch::Tensor logvar_weight = operand(logvar_->weight);
+  const torch::Tensor mean = linear_forward(mean_, h, mean_weight, false);
+  const torch::Tensor raw_logvar = linear_forward(logvar_, h, logvar_weight, false);
   const torch::Tensor logvar = raw_logvar.clamp(kMinLogvar, kMaxLogvar);
   const torch::Tensor eps = torch::randn_like(mean);  // as sample_posterior draws it
   const torch::Tensor std = (0.5 * logvar).exp();
   const torch::Tensor z = torch::addcmul(mean, eps, std);
   const auto& decoder_layers = decoder_->layers();
   std::vector<torch::Tensor> decoder_inputs{z};
+  std::vector<torch::Tensor> decoder_operands{operand(z)};
+  std::vector<torch::Tensor> decoder_weights;
   torch::Tensor output;
   for (size_t i = 0; i < decoder_layers.size(); ++i) {
-    torch::Tensor a = torch::addmm(decoder_layers[i]->bias, decoder_inputs.back(),
-                                   decoder_layers[i]->weight.t());
-    if (i + 1 < decoder_layers.size()) {
-      decoder_inputs.push_back(a.relu_());
+    const bool hidden = i + 1 < decoder_layers.size();
+    decoder_weights.push_back(operand(decoder_layers[i]->weight));
+    torch::Tensor a =
+        linear_forward(decoder_layers[i], decoder_operands.back(), decoder_weights.back(), hidden);
+    if (hidden) {
+      decoder_inputs.push_back(a);
+      decoder_operands.push_back(operand(a));
     } else {
       output = a;
     }
@@ -133,7 +171,7 @@ bool MlpVaeImpl::fused_training_step(const torch::Tensor& x, LossTerms& terms) {
   torch::Tensor d = d_output;
   for (size_t i = decoder_layers.size(); i-- > 0;) {
     auto layer = decoder_layers[i];
-    d = linear_backward(layer, decoder_inputs[i], d, /*input_grad=*/true);
+    d = linear_backward(layer, decoder_operands[i], d, operand(d), decoder_weights[i], true);
     if (i > 0) d = relu_backward(d, decoder_inputs[i]);
   }
   // d is now dL/dz. The posterior and the KL term.
@@ -143,15 +181,15 @@ bool MlpVaeImpl::fused_training_step(const torch::Tensor& x, LossTerms& terms) {
       (d * eps * std * 0.5 + (variance - 1.0) * (0.5 * kl_scale))
           .mul_(raw_logvar.ge(kMinLogvar).logical_and_(raw_logvar.le(kMaxLogvar)));
   const bool deep = static_cast<bool>(encoder_);
-  torch::Tensor d_h = linear_backward(mean_, h, d_mean, deep);
-  const torch::Tensor d_h_logvar = linear_backward(logvar_, h, d_logvar, deep);
+  torch::Tensor d_h = linear_backward(mean_, h, d_mean, operand(d_mean), mean_weight, deep);
+  linear_backward(logvar_, h, d_logvar, operand(d_logvar), logvar_weight, deep, d_h);
   if (deep) {
-    d_h.add_(d_h_logvar);
     auto& layers = encoder_->layers();
     for (size_t i = layers.size(); i-- > 0;) {
       d_h = relu_backward(d_h, encoder_outputs[i + 1]);
       auto layer = layers[i];
-      d_h = linear_backward(layer, encoder_outputs[i], d_h, /*input_grad=*/i > 0);
+      d_h = linear_backward(layer, encoder_operands[i], d_h, operand(d_h), encoder_weights[i],
+                            /*input_grad=*/i > 0);
     }
   }
   return true;

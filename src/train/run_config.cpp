@@ -1,5 +1,7 @@
 #include "aekit/train/run_config.h"
 
+#include "aekit/nn/matmul.h"
+
 #include "aekit/core/error.h"
 #include "aekit/models/autoencoder.h"
 #include "aekit/models/model_config.h"
@@ -32,7 +34,8 @@ Json defaults_without_model() {
         {"batch_size", 128},
         {"epochs", 10},
         {"seed", 1},
-        {"binarize", false}}},
+        {"binarize", false},
+        {"precision", "float32"}}},
       {"runtime", {{"device", "auto"}, {"threads", 0}}},
   };
 }
@@ -86,6 +89,9 @@ Json resolve_config(const Json& user) {
   check_range(t["seed"].is_number_integer() && t["seed"].get<int64_t>() >= 0, "train.seed",
               "a whole number >= 0", t["seed"]);
   check_range(t["binarize"].is_boolean(), "train.binarize", "true or false", t["binarize"]);
+  check_range(t["precision"].is_string(), "train.precision", "\"float32\" or \"bfloat16\"",
+              t["precision"]);
+  nn::parse_precision(t["precision"].get<std::string>(), "config key 'train.precision'");
   AEKIT_CHECK_INPUT(is_optimizer(t["optimizer"].get<std::string>()),
                     "config key 'train.optimizer': unknown optimizer '{}'; valid: {}",
                     t["optimizer"].get<std::string>(), fmt::join(optimizer_names(), ", "));

@@ -67,6 +67,8 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
   const auto seed = static_cast<uint64_t>(get_int(config, "train", "seed"));
   // Dynamic binarization: every training batch is drawn afresh as Bernoulli(x).
   const bool binarize = get_bool(config, "train", "binarize");
+  const nn::Precision precision =
+      nn::parse_precision(get_string(config, "train", "precision"), "config key 'train.precision'");
   const torch::Device device = parse_device(get_string(config, "runtime", "device"));
   AEKIT_CHECK_INPUT(data.train.size() > 0, "{}: no training samples", data.name);
   Distributed* const group = options.distributed;
@@ -185,9 +187,14 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
         if (binarize) x = torch::bernoulli(x);
         // Denoising families see a corrupted input and are scored against the clean one.
         // A family's fused step writes the gradients itself; otherwise autograd.
-        if (model->fused_training_step(x, terms)) {
+        if (model->fused_training_step(x, precision, terms)) {
           loss = terms.total.item<double>();
         } else {
+          AEKIT_CHECK_INPUT(precision == nn::Precision::kFloat32,
+                            "config key 'train.precision': \"{}\" is implemented by the MLP "
+                            "VAE's fused step (type vae, ReLU, no noise, sparsity or importance "
+                            "samples); this model trains in \"float32\" only",
+                            nn::precision_name(precision));
           terms = model->training_loss(model->corrupt(x), x);
           loss = terms.total.item<double>();
           if (std::isfinite(loss)) terms.total.backward();

@@ -11,6 +11,8 @@
 
 namespace {
 
+constexpr auto kFloat32 = aekit::nn::Precision::kFloat32;
+
 aekit::models::Autoencoder make_vae(const aekit::Json& keys, uint64_t seed) {
   aekit::Json model = keys;
   model["type"] = "vae";
@@ -72,7 +74,7 @@ TEST(FusedStep, MlpVaeGradientsEqualAutograd) {
     expected.total.backward();
     torch::manual_seed(5);
     aekit::models::LossTerms terms;
-    ASSERT_TRUE(fused_model->fused_training_step(x, terms)) << "case " << c;
+    ASSERT_TRUE(fused_model->fused_training_step(x, kFloat32, terms)) << "case " << c;
     EXPECT_NEAR(terms.total.item<double>(), expected.total.item<double>(),
                 1e-5 * std::abs(expected.total.item<double>()))
         << "case " << c;
@@ -101,7 +103,7 @@ TEST(FusedStep, ClampedLogVarianceGetsNoGradientAsInAutograd) {
   autograd_model->training_loss(x, x).total.backward();
   torch::manual_seed(7);
   aekit::models::LossTerms terms;
-  ASSERT_TRUE(fused_model->fused_training_step(x, terms));
+  ASSERT_TRUE(fused_model->fused_training_step(x, kFloat32, terms));
   const torch::Tensor got = fused_model->named_parameters()["logvar.bias"].grad();
   EXPECT_TRUE(torch::equal(got, torch::zeros_like(got)));
   EXPECT_TRUE(torch::equal(got, autograd_model->named_parameters()["logvar.bias"].grad()));
@@ -110,13 +112,47 @@ TEST(FusedStep, ClampedLogVarianceGetsNoGradientAsInAutograd) {
 TEST(FusedStep, FamiliesAndSettingsWithoutItFallBackToAutograd) {
   const torch::Tensor x = torch::rand({4, 1, 6, 5});
   aekit::models::LossTerms terms;
-  EXPECT_FALSE(make_vae(aekit::Json{{"activation", "selu"}}, 1)->fused_training_step(x, terms));
-  EXPECT_FALSE(make_vae(aekit::Json{{"noise", "gaussian"}}, 1)->fused_training_step(x, terms));
+  EXPECT_FALSE(make_vae(aekit::Json{{"activation", "selu"}}, 1)->fused_training_step(x, kFloat32, terms));
+  EXPECT_FALSE(make_vae(aekit::Json{{"noise", "gaussian"}}, 1)->fused_training_step(x, kFloat32, terms));
   EXPECT_FALSE(
-      make_vae(aekit::Json{{"importance_samples", 4}}, 1)->fused_training_step(x, terms));
+      make_vae(aekit::Json{{"importance_samples", 4}}, 1)->fused_training_step(x, kFloat32, terms));
   auto eval_mode = make_vae(aekit::Json::object(), 1);
   eval_mode->eval();
-  EXPECT_FALSE(eval_mode->fused_training_step(x, terms));
+  EXPECT_FALSE(eval_mode->fused_training_step(x, kFloat32, terms));
   const aekit::Json ae = aekit::train::resolve_config(aekit::Json{{"model", {{"type", "ae"}}}})["model"];
-  EXPECT_FALSE(aekit::models::make_model(ae, {1, 6, 5})->fused_training_step(x, terms));
+  EXPECT_FALSE(aekit::models::make_model(ae, {1, 6, 5})->fused_training_step(x, kFloat32, terms));
+}
+
+// bfloat16 operands: the same step up to the operands' rounding (8-bit mantissa): every gradient
+// within 10% (relative norm) of float32's, but not bit-equal (the rounding did happen), and the product
+// itself equals float32 products of the rounded operands.
+TEST(FusedStep, BFloat16ProductsStayCloseToFloat32) {
+  const aekit::Json keys{{"encoder", {64}}, {"latent_dim", 4}};
+  auto wide = make_vae(keys, 8);
+  auto narrow = make_vae(keys, 8);
+  torch::manual_seed(9);
+  const torch::Tensor x = torch::rand({32, 1, 6, 5});
+  aekit::models::LossTerms a, b;
+  torch::manual_seed(10);
+  ASSERT_TRUE(wide->fused_training_step(x, kFloat32, a));
+  torch::manual_seed(10);
+  ASSERT_TRUE(narrow->fused_training_step(x, aekit::nn::Precision::kBFloat16, b));
+  EXPECT_NEAR(b.total.item<double>(), a.total.item<double>(), 0.01 * a.total.item<double>());
+  const auto reference = wide->named_parameters();
+  bool any_different = false;
+  for (const auto& item : narrow->named_parameters()) {
+    const torch::Tensor& want = reference[item.key()].grad();
+    const torch::Tensor& got = item.value().grad();
+    const double error = ((got - want).norm() / want.norm()).item<double>();
+    EXPECT_LT(error, 0.1) << item.key();
+    any_different = any_different || !torch::equal(got, want);
+  }
+  EXPECT_TRUE(any_different);
+  const torch::Tensor p = torch::randn({7, 33}), q = torch::randn({33, 5});
+  torch::Tensor out = torch::empty({7, 5});
+  aekit::nn::matmul_out(out, aekit::nn::as_operand(p, aekit::nn::Precision::kBFloat16),
+                        aekit::nn::as_operand(q.t().contiguous(), aekit::nn::Precision::kBFloat16).t());
+  const torch::Tensor expected =
+      p.to(torch::kBFloat16).to(torch::kFloat32).mm(q.to(torch::kBFloat16).to(torch::kFloat32));
+  EXPECT_TRUE(torch::allclose(out, expected, 1e-5, 1e-5));
 }

@@ -41,6 +41,10 @@ struct ThreadSettings {
 /// Applies the thread policy and returns what was set.
 ThreadSettings configure_threads(int threads);
 
+/// The thread count of the last configure_threads() (the matrix products' threads), or one per
+/// core when it was never called.
+int configured_threads();
+
 /// Seeds torch's default generators (CPU and, when present, CUDA).
 void seed_everything(uint64_t seed);
 

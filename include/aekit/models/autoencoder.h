@@ -11,6 +11,7 @@
 #include "aekit/losses/reconstruction.h"
 #include "aekit/losses/sparsity.h"
 #include "aekit/nn/input_noise.h"
+#include "aekit/nn/matmul.h"
 
 #include <torch/nn/module.h>
 
@@ -88,8 +89,11 @@ class AutoencoderImpl : public torch::nn::Module {
   /// (set, not accumulated), without an autograd graph: the same numbers as training_loss(x, x)
   /// followed by backward(), drawing the same random numbers, in less time. Returns false and does
   /// nothing where a family has no such path for its current settings; the trainer then uses
-  /// autograd. Families may leave it as it is.
-  virtual bool fused_training_step(const torch::Tensor& /*x*/, LossTerms& /*terms*/) {
+  /// autograd. `precision` is the matrix products' operand type (nn/matmul.h); with bfloat16 the
+  /// numbers are those of float32 training up to the operands' rounding. Families may leave it as
+  /// it is.
+  virtual bool fused_training_step(const torch::Tensor& /*x*/, nn::Precision /*precision*/,
+                                   LossTerms& /*terms*/) {
     return false;
   }
   /// VAEs: q(z|x) without sampling. Other families throw InputError.

@@ -40,8 +40,10 @@ class MlpVaeImpl : public AutoencoderImpl {
   torch::Tensor decode(const torch::Tensor& z) override;
   /// The hand-derived backward pass of this architecture (ReLU hidden layers; no input noise,
   /// sparsity or importance sampling): every product into the gradients directly, the
-  /// elementwise work in a few passes. Measured: docs/performance.md.
-  bool fused_training_step(const torch::Tensor& x, LossTerms& terms) override;
+  /// elementwise work in a few passes, the products through nn::matmul_out (oneDNN where built
+  /// with it) in `precision`. Measured: docs/performance.md.
+  bool fused_training_step(const torch::Tensor& x, nn::Precision precision,
+                           LossTerms& terms) override;
   Posterior posterior(const torch::Tensor& x) override;
   torch::Tensor decode_output(const torch::Tensor& z) override;
   bool is_generative() const override { return true; }

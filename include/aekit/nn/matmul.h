@@ -1,0 +1,55 @@
+#pragma once
+/// Matrix products for the hand-written training steps: out = a b (+ bias) (then ReLU), with float32
+/// or bfloat16 operands and a float32 result.
+///
+/// On the CPU, when aekit is built with oneDNN (CMake option AEKIT_WITH_ONEDNN, Debian's
+/// libdnnl-dev), bfloat16 products run on oneDNN's matmul primitives (JIT kernels for the machine's
+/// vector instructions, bias and ReLU applied in the same pass), cached per shape, on
+/// aekit::configured_threads() threads. Measured on the 2-core AVX-512 machine of
+/// docs/performance.md, for the MLP VAE's five large products at batch 128: OpenBLAS 2.2 ms, oneDNN
+/// float32 1.9 ms, oneDNN bfloat16 1.0 ms; in the whole training step oneDNN's float32 was not
+/// faster than OpenBLAS, so float32 products stay on LibTorch. Anywhere else (no oneDNN, CUDA tensors, other types) the
+/// same products run through LibTorch, with the same numerics: bfloat16 operands are widened to
+/// float32 and the product accumulated in float32.
+
+#include <torch/types.h>
+
+#include <string>
+
+namespace aekit::nn {
+
+/// The element type of a product's operands. Results and accumulation are always float32.
+enum class Precision {
+  kFloat32,   ///< float32 operands: the same numbers as torch::mm
+  kBFloat16,  ///< operands rounded to bfloat16 (8-bit mantissa), accumulated in float32
+};
+
+/// Parses "float32" or "bfloat16"; throws InputError naming `field` otherwise.
+Precision parse_precision(const std::string& text, const std::string& field);
+const char* precision_name(Precision precision);
+
+/// What a product adds to a b.
+struct ProductOptions {
+  torch::Tensor bias;       ///< float32 [N], added to every row (undefined: none)
+  bool relu = false;        ///< max(0, .) after the bias
+  bool accumulate = false;  ///< out += a b instead of out = a b (no bias or ReLU then)
+};
+
+/// out (float32 [M, N], contiguous, allocated by the caller) = a [M, K] b [K, N] per `options`.
+/// `a` and `b` are both float32 or both bfloat16, 2-D, and may be transposed views (w.t()).
+///
+/// Example (a Linear layer with ReLU, weights w [N, K], bias b [N]):
+///   aekit::nn::ProductOptions layer;
+///   layer.bias = b;
+///   layer.relu = true;
+///   aekit::nn::matmul_out(h, x, w.t(), layer);
+void matmul_out(torch::Tensor& out, const torch::Tensor& a, const torch::Tensor& b,
+                const ProductOptions& options = {});
+
+/// `t` as the operand type of `precision`: itself for float32, a rounded bfloat16 copy otherwise.
+torch::Tensor as_operand(const torch::Tensor& t, Precision precision);
+
+/// Whether this build runs CPU products on oneDNN ("oneDNN 2.6.3") or on LibTorch ("LibTorch").
+std::string product_backend();
+
+}  // namespace aekit::nn

@@ -1,0 +1,187 @@
+#include "aekit/nn/matmul.h"
+
+#include "aekit/core/error.h"
+#include "aekit/core/runtime.h"
+
+#ifdef AEKIT_WITH_ONEDNN
+#include <oneapi/dnnl/dnnl.hpp>
+#include <omp.h>
+
+#include <map>
+#include <mutex>
+#include <tuple>
+#endif
+
+namespace aekit::nn {
+
+Precision parse_precision(const std::string& text, const std::string& field) {
+  if (text == "float32") return Precision::kFloat32;
+  if (text == "bfloat16") return Precision::kBFloat16;
+  fail_input("{}: expected \"float32\" or \"bfloat16\", found \"{}\"", field, text);
+}
+
+const char* precision_name(Precision precision) {
+  return precision == Precision::kBFloat16 ? "bfloat16" : "float32";
+}
+
+torch::Tensor as_operand(const torch::Tensor& t, Precision precision) {
+  return precision == Precision::kBFloat16 ? t.to(torch::kBFloat16) : t;
+}
+
+namespace {
+
+void check_operands(const torch::Tensor& out, const torch::Tensor& a, const torch::Tensor& b,
+                    const ProductOptions& options) {
+  TORCH_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "matmul_out: shapes ",
+              a.sizes(), " and ", b.sizes(), " do not multiply");
+  TORCH_CHECK(a.scalar_type() == b.scalar_type() &&
+                  (a.scalar_type() == torch::kFloat32 || a.scalar_type() == torch::kBFloat16),
+              "matmul_out: operands must both be float32 or both bfloat16");
+  TORCH_CHECK(out.scalar_type() == torch::kFloat32 && out.is_contiguous() &&
+                  out.sizes() == torch::IntArrayRef({a.size(0), b.size(1)}),
+              "matmul_out: out must be a contiguous float32 [", a.size(0), ", ", b.size(1), "]");
+  TORCH_CHECK(!options.accumulate || (!options.bias.defined() && !options.relu),
+              "matmul_out: accumulate takes no bias or ReLU");
+}
+
+// The same product through LibTorch (widening bfloat16 operands to float32).
+void torch_matmul_out(torch::Tensor& out, const torch::Tensor& a, const torch::Tensor& b,
+                      const ProductOptions& options) {
+  const torch::Tensor a32 = a.to(torch::kFloat32);
+  const torch::Tensor b32 = b.to(torch::kFloat32);
+  if (options.accumulate) {
+    out.addmm_(a32, b32);
+  } else if (options.bias.defined()) {
+    torch::addmm_out(out, options.bias, a32, b32);
+  } else {
+    torch::mm_out(out, a32, b32);
+  }
+  if (options.relu) out.relu_();
+}
+
+#ifdef AEKIT_WITH_ONEDNN
+
+using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, bool, bool,
+                       bool, bool>;
+
+struct Engine {
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  std::mutex mutex;
+  std::map<Key, dnnl::matmul> primitives;
+  std::map<Key, bool> unsupported;
+};
+
+Engine& engine() {
+  static Engine instance;
+  return instance;
+}
+
+dnnl::memory::desc operand_desc(const torch::Tensor& t, dnnl::memory::data_type type) {
+  return dnnl::memory::desc({t.size(0), t.size(1)}, type, {t.stride(0), t.stride(1)});
+}
+
+// The cached primitive for this product, or nullptr where oneDNN has no kernel for it.
+const dnnl::matmul* primitive_for(const torch::Tensor& a, const torch::Tensor& b,
+                                  const ProductOptions& options) {
+  const bool bf16 = a.scalar_type() == torch::kBFloat16;
+  const Key key{a.size(0), a.size(1), b.size(1),     a.stride(0),          a.stride(1),
+                b.stride(0), b.stride(1), bf16, options.bias.defined(), options.relu,
+                options.accumulate};
+  Engine& e = engine();
+  std::lock_guard<std::mutex> lock(e.mutex);
+  if (auto found = e.primitives.find(key); found != e.primitives.end()) return &found->second;
+  if (e.unsupported.count(key) != 0) return nullptr;
+  try {
+    using dt = dnnl::memory::data_type;
+    const dt type = bf16 ? dt::bf16 : dt::f32;
+    const dnnl::memory::desc dst({a.size(0), b.size(1)}, dt::f32, dnnl::memory::format_tag::ab);
+    dnnl::post_ops ops;
+    if (options.accumulate) ops.append_sum(1.0f);
+    if (options.relu) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(ops);
+    const dnnl::matmul::desc desc =
+        options.bias.defined()
+            ? dnnl::matmul::desc(operand_desc(a, type), operand_desc(b, type),
+                                 dnnl::memory::desc({1, b.size(1)}, dt::f32,
+                                                    dnnl::memory::format_tag::ab),
+                                 dst)
+            : dnnl::matmul::desc(operand_desc(a, type), operand_desc(b, type), dst);
+    dnnl::matmul::primitive_desc pd(desc, attr, e.engine);
+    return &e.primitives.emplace(key, dnnl::matmul(pd)).first->second;
+  } catch (const dnnl::error&) {
+    e.unsupported.emplace(key, true);
+    return nullptr;
+  }
+}
+
+// Runs oneDNN's OpenMP kernels on the configured thread count (torch's own pool, which shares the
+// OpenMP runtime, may be set to one thread by the thread policy), then puts the count back.
+class OmpThreads {
+ public:
+  explicit OmpThreads(int n) : previous_(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~OmpThreads() { omp_set_num_threads(previous_); }
+  OmpThreads(const OmpThreads&) = delete;
+  OmpThreads& operator=(const OmpThreads&) = delete;
+
+ private:
+  int previous_;
+};
+
+bool onednn_matmul_out(torch::Tensor& out, const torch::Tensor& a, const torch::Tensor& b,
+                       const ProductOptions& options) {
+  // float32 stays on LibTorch's products (OpenBLAS): measured as fast or faster on the training
+  // step (docs/performance.md); oneDNN takes the bfloat16 operands, which OpenBLAS cannot.
+  if (a.scalar_type() != torch::kBFloat16) return false;
+  if (!a.device().is_cpu() || !out.device().is_cpu()) return false;
+  if ((a.stride(0) != 1 && a.stride(1) != 1) || (b.stride(0) != 1 && b.stride(1) != 1)) return false;
+  if (options.bias.defined() &&
+      (options.bias.scalar_type() != torch::kFloat32 || !options.bias.is_contiguous())) {
+    return false;
+  }
+  const dnnl::matmul* product = primitive_for(a, b, options);
+  if (product == nullptr) return false;
+  using dt = dnnl::memory::data_type;
+  const dt type = a.scalar_type() == torch::kBFloat16 ? dt::bf16 : dt::f32;
+  const dnnl::engine& eng = engine().engine;
+  std::unordered_map<int, dnnl::memory> args{
+      {DNNL_ARG_SRC, dnnl::memory(operand_desc(a, type), eng, a.data_ptr())},
+      {DNNL_ARG_WEIGHTS, dnnl::memory(operand_desc(b, type), eng, b.data_ptr())},
+      {DNNL_ARG_DST, dnnl::memory({{out.size(0), out.size(1)}, dt::f32, dnnl::memory::format_tag::ab},
+                                  eng, out.data_ptr())}};
+  if (options.bias.defined()) {
+    args.emplace(DNNL_ARG_BIAS,
+                 dnnl::memory({{1, out.size(1)}, dt::f32, dnnl::memory::format_tag::ab}, eng,
+                              options.bias.data_ptr()));
+  }
+  thread_local dnnl::stream stream(eng);
+  OmpThreads threads(configured_threads());
+  product->execute(stream, args);
+  stream.wait();
+  return true;
+}
+
+#endif  // AEKIT_WITH_ONEDNN
+
+}  // namespace
+
+void matmul_out(torch::Tensor& out, const torch::Tensor& a, const torch::Tensor& b,
+                const ProductOptions& options) {
+  check_operands(out, a, b, options);
+#ifdef AEKIT_WITH_ONEDNN
+  if (onednn_matmul_out(out, a, b, options)) return;
+#endif
+  torch_matmul_out(out, a, b, options);
+}
+
+std::string product_backend() {
+#ifdef AEKIT_WITH_ONEDNN
+  const dnnl_version_t* v = dnnl_version();
+  return "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+         std::to_string(v->patch);
+#else
+  return "LibTorch";
+#endif
+}
+
+}  // namespace aekit::nn
