@@ -10,12 +10,15 @@ pkg_check_modules(PLPLOT REQUIRED IMPORTED_TARGET plplot)
 if(AEKIT_WITH_ONEDNN)
   # Debian's LibTorch already loads libdnnl.so.2 (its MKL-DNN backend); the headers come from
   # libdnnl-dev. Without them the products run through LibTorch (nn/matmul.h).
+  # Both are built with GCC's OpenMP runtime (libgomp), whose thread count nn/matmul.cpp sets. It is
+  # linked by name rather than through FindOpenMP: with clang that would bring in a second runtime
+  # (libomp), which takes over LibTorch's OpenMP calls.
   find_package(dnnl CONFIG QUIET)
-  find_package(OpenMP QUIET)
-  if(dnnl_FOUND AND OpenMP_CXX_FOUND)
-    message(STATUS "aekit: matrix products on oneDNN ${dnnl_VERSION}")
+  find_library(AEKIT_OPENMP_RUNTIME NAMES libgomp.so.1 gomp)
+  if(dnnl_FOUND AND AEKIT_OPENMP_RUNTIME)
+    message(STATUS "aekit: matrix products on oneDNN ${dnnl_VERSION} (${AEKIT_OPENMP_RUNTIME})")
   else()
-    message(STATUS "aekit: oneDNN (libdnnl-dev) or OpenMP not found; matrix products through LibTorch")
+    message(STATUS "aekit: oneDNN (libdnnl-dev) or libgomp not found; matrix products through LibTorch")
     set(AEKIT_WITH_ONEDNN OFF)
   endif()
 endif()

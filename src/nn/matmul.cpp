@@ -5,11 +5,17 @@
 
 #ifdef AEKIT_WITH_ONEDNN
 #include <oneapi/dnnl/dnnl.hpp>
-#include <omp.h>
 
 #include <map>
 #include <mutex>
 #include <tuple>
+#endif
+
+#ifdef AEKIT_WITH_ONEDNN
+// Two calls of the OpenMP runtime that LibTorch and oneDNN share (libgomp), declared here rather than
+// through <omp.h> so that no compiler's own OpenMP runtime is built in (see AekitDependencies.cmake).
+extern "C" int omp_get_max_threads();
+extern "C" void omp_set_num_threads(int threads);
 #endif
 
 namespace aekit::nn {
