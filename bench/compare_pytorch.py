@@ -30,10 +30,10 @@ RECIPES = {
 }
 
 
-def run_aekit(recipe, seed, epochs, workdir):
+def run_aekit(recipe, seed, epochs, workdir, precision):
     run = os.path.join(workdir, f"aekit-{recipe}-{seed}")
     subprocess.run([AEKIT, "train", "--config", os.path.join(ROOT, "configs", RECIPES[recipe]["config"]),
-                    "--set", "data.validation_fraction=0",
+                    "--set", "data.validation_fraction=0", "--set", f"train.precision={precision}",
                     "--seed", str(seed), "--epochs", str(epochs), "--device", "cpu", "--run-dir", run],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     subprocess.run([AEKIT, "eval", run, "--device", "cpu", "--no-probes"], check=True,
@@ -45,11 +45,12 @@ def run_aekit(recipe, seed, epochs, workdir):
     return seconds, test["loss"]
 
 
-def run_pytorch(recipe, seed, epochs, threads):
+def run_pytorch(recipe, seed, epochs, threads, precision):
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads["openblas"]))
     out = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "pytorch_peer.py"), "--recipe", recipe,
                           "--seed", str(seed),
-                          "--epochs", str(epochs), "--threads", str(threads["torch"])],
+                          "--epochs", str(epochs), "--threads", str(threads["torch"]),
+                          "--precision", precision],
                          check=True, capture_output=True, text=True, env=env).stdout
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     return [l["seconds"] for l in lines if "seconds" in l], lines[-1]["test_loss"]
@@ -61,14 +62,15 @@ def compare(recipe, args, threads):
     with tempfile.TemporaryDirectory() as workdir:
         for seed in range(1, args.repeats + 1):
             for name in ("aekit", "pytorch") if seed % 2 else ("pytorch", "aekit"):
-                seconds, loss = run_aekit(recipe, seed, epochs, workdir) if name == "aekit" else \
-                    run_pytorch(recipe, seed, epochs, threads)
+                seconds, loss = run_aekit(recipe, seed, epochs, workdir, args.precision) if name == "aekit" else \
+                    run_pytorch(recipe, seed, epochs, threads, args.pytorch_precision)
                 results[name]["seconds"] += seconds
                 results[name]["loss"].append(loss)
                 print(f"{recipe} seed {seed} {name:8s} median epoch {statistics.median(seconds):.3f} s, "
                       f"test loss {loss:.4f}", flush=True)
     print(f"\n{RECIPES[recipe]['title']}, Fashion-MNIST, {epochs} epochs, {args.repeats} runs each "
-          f"(PyTorch: OPENBLAS_NUM_THREADS={threads['openblas']}, torch.set_num_threads({threads['torch']}))")
+          f"(aekit: {args.precision}; PyTorch: {args.pytorch_precision}, "
+          f"OPENBLAS_NUM_THREADS={threads['openblas']}, torch.set_num_threads({threads['torch']}))")
     print(f"{'':8s} {'median epoch s':>15s} {'min':>7s} {'max':>7s}   test loss, each run ({RECIPES[recipe]['unit']})")
     for name, r in results.items():
         losses = ", ".join(f"{l:.4f}" for l in r["loss"])
@@ -88,6 +90,10 @@ def main():
     parser.add_argument("--epochs", type=int, default=0, help="epochs per run (default: the recipe's)")
     parser.add_argument("--pytorch-openblas-threads", type=int, default=2)
     parser.add_argument("--pytorch-torch-threads", type=int, default=1)
+    parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
+                        help="aekit's train.precision (bfloat16: the MLP VAE's products in bfloat16)")
+    parser.add_argument("--pytorch-precision", choices=["float32", "bfloat16"], default="float32",
+                        help="bfloat16: the peer's forward and backward under torch.autocast")
     args = parser.parse_args()
     threads = {"openblas": args.pytorch_openblas_threads, "torch": args.pytorch_torch_threads}
     for recipe in args.recipe or ["mlp_vae"]:

@@ -134,6 +134,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
+                        help="bfloat16: forward and backward under torch.autocast (weights stay float32)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -148,7 +150,8 @@ def main():
         total = 0.0
         for begin in range(0, train.shape[0], batch_size):
             x = train.index_select(0, order[begin:begin + batch_size])
-            loss = model.loss(x, model(x))
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bfloat16"):
+                loss = model.loss(x, model(x))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()

@@ -95,6 +95,15 @@ ThreadSettings configure_threads(int threads) {
   return settings;
 }
 
+ScopedTorchThreads::ScopedTorchThreads(int threads) : previous_(at::get_num_threads()) {
+  AEKIT_CHECK_INPUT(threads >= 1, "torch threads: expected 1 or more, found {}", threads);
+  if (threads != previous_) at::set_num_threads(threads);
+}
+
+ScopedTorchThreads::~ScopedTorchThreads() {
+  if (at::get_num_threads() != previous_) at::set_num_threads(previous_);
+}
+
 MemoryUsage memory_usage() {
   MemoryUsage usage;
   std::ifstream status("/proc/self/status");

@@ -180,6 +180,15 @@ void matmul_out(torch::Tensor& out, const torch::Tensor& a, const torch::Tensor&
   torch_matmul_out(out, a, b, options);
 }
 
+bool products_use_blas(Precision precision) {
+#ifdef AEKIT_WITH_ONEDNN
+  return precision == Precision::kFloat32;
+#else
+  (void)precision;
+  return true;
+#endif
+}
+
 std::string product_backend() {
 #ifdef AEKIT_WITH_ONEDNN
   const dnnl_version_t* v = dnnl_version();

@@ -6,6 +6,7 @@
 #include "aekit/core/runtime.h"
 #include "aekit/data/batching.h"
 #include "aekit/eval/evaluate.h"
+#include "aekit/nn/matmul.h"
 #include "aekit/nn/mlp.h"
 #include "aekit/train/optimizer.h"
 #include "aekit/train/progress.h"
@@ -70,6 +71,10 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
   const nn::Precision precision =
       nn::parse_precision(get_string(config, "train", "precision"), "config key 'train.precision'");
   const torch::Device device = parse_device(get_string(config, "runtime", "device"));
+  // With bfloat16 products on oneDNN OpenBLAS stays idle, so torch's pool (element-wise work) gets
+  // every configured thread; measured in docs/performance.md ("Thread settings").
+  const ScopedTorchThreads element_threads(
+      nn::products_use_blas(precision) ? at::get_num_threads() : configured_threads());
   AEKIT_CHECK_INPUT(data.train.size() > 0, "{}: no training samples", data.name);
   Distributed* const group = options.distributed;
   const int world = group != nullptr ? group->world_size() : 1;

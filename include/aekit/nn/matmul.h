@@ -49,6 +49,10 @@ void matmul_out(torch::Tensor& out, const torch::Tensor& a, const torch::Tensor&
 /// `t` as the operand type of `precision`: itself for float32, a rounded bfloat16 copy otherwise.
 torch::Tensor as_operand(const torch::Tensor& t, Precision precision);
 
+/// Whether CPU products of `precision` go through LibTorch's BLAS (OpenBLAS): float32 always,
+/// bfloat16 when this build has no oneDNN.
+bool products_use_blas(Precision precision);
+
 /// Whether this build runs CPU products on oneDNN ("oneDNN 2.6.3") or on LibTorch ("LibTorch").
 std::string product_backend();
 
