@@ -30,14 +30,22 @@ RECIPES = {
 }
 
 
+def run_or_exit(command, env=None):
+    """Runs a command; when it fails, prints its last error line and stops with its status."""
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        print(f"{os.path.basename(command[0])}: {lines[-1] if lines else 'failed'}", file=sys.stderr)
+        sys.exit(done.returncode)
+    return done.stdout
+
+
 def run_aekit(recipe, seed, epochs, workdir, precision):
     run = os.path.join(workdir, f"aekit-{recipe}-{seed}")
-    subprocess.run([AEKIT, "train", "--config", os.path.join(ROOT, "configs", RECIPES[recipe]["config"]),
-                    "--set", "data.validation_fraction=0", "--set", f"train.precision={precision}",
-                    "--seed", str(seed), "--epochs", str(epochs), "--device", "cpu", "--run-dir", run],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    subprocess.run([AEKIT, "eval", run, "--device", "cpu", "--no-probes"], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run_or_exit([AEKIT, "train", "--config", os.path.join(ROOT, "configs", RECIPES[recipe]["config"]),
+                 "--set", "data.validation_fraction=0", "--set", f"train.precision={precision}",
+                 "--seed", str(seed), "--epochs", str(epochs), "--device", "cpu", "--run-dir", run])
+    run_or_exit([AEKIT, "eval", run, "--device", "cpu", "--no-probes"])
     with open(os.path.join(run, "metrics.jsonl")) as f:
         seconds = [json.loads(line)["seconds"] for line in f]
     with open(os.path.join(run, "eval.json")) as f:
@@ -47,11 +55,9 @@ def run_aekit(recipe, seed, epochs, workdir, precision):
 
 def run_pytorch(recipe, seed, epochs, threads, precision):
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads["openblas"]))
-    out = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "pytorch_peer.py"), "--recipe", recipe,
-                          "--seed", str(seed),
-                          "--epochs", str(epochs), "--threads", str(threads["torch"]),
-                          "--precision", precision],
-                         check=True, capture_output=True, text=True, env=env).stdout
+    out = run_or_exit([sys.executable, os.path.join(ROOT, "bench", "pytorch_peer.py"), "--recipe", recipe,
+                       "--seed", str(seed), "--epochs", str(epochs), "--threads", str(threads["torch"]),
+                       "--precision", precision], env=env)
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     return [l["seconds"] for l in lines if "seconds" in l], lines[-1]["test_loss"]
 

@@ -96,7 +96,6 @@ ThreadSettings configure_threads(int threads) {
 }
 
 ScopedTorchThreads::ScopedTorchThreads(int threads) : previous_(at::get_num_threads()) {
-  AEKIT_CHECK_INPUT(threads >= 1, "torch threads: expected 1 or more, found {}", threads);
   if (threads != previous_) at::set_num_threads(threads);
 }
 

@@ -9,9 +9,7 @@
 #include <map>
 #include <mutex>
 #include <tuple>
-#endif
 
-#ifdef AEKIT_WITH_ONEDNN
 // Two calls of the OpenMP runtime that LibTorch and oneDNN share (libgomp), declared here rather than
 // through <omp.h> so that no compiler's own OpenMP runtime is built in (see AekitDependencies.cmake).
 extern "C" int omp_get_max_threads();

@@ -72,7 +72,7 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
       nn::parse_precision(get_string(config, "train", "precision"), "config key 'train.precision'");
   const torch::Device device = parse_device(get_string(config, "runtime", "device"));
   // With bfloat16 products on oneDNN OpenBLAS stays idle, so torch's pool (element-wise work) gets
-  // every configured thread; measured in docs/performance.md ("Thread settings").
+  // every configured thread (measured in docs/performance.md, "bfloat16 products").
   const ScopedTorchThreads element_threads(
       nn::products_use_blas(precision) ? at::get_num_threads() : configured_threads());
   AEKIT_CHECK_INPUT(data.train.size() > 0, "{}: no training samples", data.name);

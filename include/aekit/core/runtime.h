@@ -47,8 +47,8 @@ int configured_threads();
 
 /// Gives torch's intra-op pool (element-wise work) `threads` threads while it lives, then puts the
 /// previous count back. For work whose products do not run on OpenBLAS, so that the two pools do not
-/// compete (bfloat16 products on oneDNN: 2 threads instead of 1 took an MLP VAE epoch from about 2.05
-/// to 1.6 s on 2 cores).
+/// compete (bfloat16 products on oneDNN: 2 threads instead of 1 took an MLP VAE epoch from 1.96-2.20
+/// to 1.16-1.48 s on 2 cores, docs/performance.md).
 class ScopedTorchThreads {
  public:
   explicit ScopedTorchThreads(int threads);
