@@ -4,12 +4,16 @@
 // (LSTM) AE of configs/, at a few batch sizes. Run: build/bench/aekit_bench
 #include "aekit/core/runtime.h"
 #include "aekit/models/autoencoder.h"
+#include "aekit/nn/matmul.h"
 #include "aekit/train/fused_adam.h"
 #include "aekit/train/optimizer.h"
 #include "aekit/train/run_config.h"
 
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
+
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -48,7 +52,7 @@ void BM_TrainStep(benchmark::State& state, const std::string& family) {
 }
 
 // The parts of the MLP VAE step at batch 128: forward + backward by autograd or by the fused
-// step, and the Adam update by LibTorch's Adam or aekit's FusedAdam.
+// step (float32 or bfloat16 products), and the Adam update by LibTorch's Adam or aekit's FusedAdam.
 void BM_MlpVaeStepPart(benchmark::State& state, const std::string& part) {
   aekit::configure_threads(0);
   torch::manual_seed(0);
@@ -60,12 +64,19 @@ void BM_MlpVaeStepPart(benchmark::State& state, const std::string& part) {
   aekit::train::FusedAdam fused_adam(model->parameters(), torch::optim::AdamOptions(1e-3));
   aekit::models::LossTerms terms;
   model->fused_training_step(x, aekit::nn::Precision::kFloat32, terms);  // every gradient defined
+  // As the trainer runs bfloat16 steps: oneDNN's products leave OpenBLAS idle, and torch's pool
+  // (the element-wise passes, the Adam update) gets every configured thread.
+  const bool all_threads = part == "fused_bfloat16" || part == "fused_adam_all_threads";
+  aekit::ScopedTorchThreads threads(all_threads ? aekit::configured_threads()
+                                                : at::get_num_threads());
   for (auto _ : state) {
     if (part == "autograd") {
       for (auto& p : model->parameters()) p.mutable_grad().zero_();
       model->training_loss(x, x).total.backward();
     } else if (part == "fused") {
       model->fused_training_step(x, aekit::nn::Precision::kFloat32, terms);
+    } else if (part == "fused_bfloat16") {
+      model->fused_training_step(x, aekit::nn::Precision::kBFloat16, terms);
     } else if (part == "torch_adam") {
       torch_adam.step();
     } else {
@@ -86,50 +97,68 @@ void BM_EncodeDecode(benchmark::State& state, const std::string& family) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
-// The matrix products of one MLP VAE step at batch 128 (784-400-20), alone: the floor of the step
-// with this BLAS, and its GFLOP/s (the counter "FLOPS"), i.e. the GEMM ceiling on these shapes.
-void BM_MlpVaeGemms(benchmark::State& state) {
+// The matrix products of one MLP VAE step at batch 128 (784-400-20), alone, through
+// nn::matmul_out as the fused step calls them (float32: LibTorch/OpenBLAS; bfloat16: oneDNN where
+// built in, on every configured thread): the floor of the step, and its GFLOP/s (the counter
+// "FLOPS"), i.e. the GEMM ceiling on these shapes.
+void BM_MlpVaeGemms(benchmark::State& state, aekit::nn::Precision precision) {
   aekit::configure_threads(0);
   torch::manual_seed(0);
   const int64_t n = 128;
-  const torch::Tensor x = torch::rand({n, 784});
-  const torch::Tensor w1 = torch::randn({400, 784}), w_mean = torch::randn({20, 400}),
-                      w_logvar = torch::randn({20, 400}), w3 = torch::randn({400, 20}),
-                      w4 = torch::randn({784, 400});
-  const torch::Tensor h = torch::rand({n, 400}), z = torch::randn({n, 20}),
-                      d_out = torch::randn({n, 784}), d_h = torch::randn({n, 400}),
-                      d_code = torch::randn({n, 20});
-  // Forward: 5 products; backward: a weight gradient for each layer, input gradients for 4.
+  const auto operand = [precision](const torch::Tensor& t) {
+    return aekit::nn::as_operand(t, precision);
+  };
+  const torch::Tensor x = operand(torch::rand({n, 784}));
+  const torch::Tensor w1 = operand(torch::randn({400, 784})),
+                      w_mean = operand(torch::randn({20, 400})),
+                      w_logvar = operand(torch::randn({20, 400})),
+                      w3 = operand(torch::randn({400, 20})), w4 = operand(torch::randn({784, 400}));
+  const torch::Tensor h = operand(torch::rand({n, 400})), z = operand(torch::randn({n, 20})),
+                      d_out = operand(torch::randn({n, 784})),
+                      d_h = operand(torch::randn({n, 400})),
+                      d_code = operand(torch::randn({n, 20}));
+  const std::vector<std::pair<torch::Tensor, torch::Tensor>> products{
+      // Forward: 5 products; backward: a weight gradient for each layer, input gradients for 4.
+      {x, w1.t()},           {h, w_mean.t()}, {h, w_logvar.t()},    {z, w3.t()},
+      {h, w4.t()},           {d_out.t(), h},  {d_out, w4},          {d_h.t(), z},
+      {d_h, w3},             {d_code.t(), h}, {d_code.t(), h},      {d_code, w_mean},
+      {d_code, w_logvar},    {d_h.t(), x}};
+  std::vector<torch::Tensor> outputs;
+  for (const auto& [a, b] : products) outputs.push_back(torch::empty({a.size(0), b.size(1)}));
   const double flops =
       2.0 * n * (784 * 400 + 2 * 400 * 20 + 20 * 400 + 400 * 784) * 3 - 2.0 * n * 784 * 400;
+  aekit::ScopedTorchThreads threads(aekit::nn::products_use_blas(precision)
+                                        ? at::get_num_threads()
+                                        : aekit::configured_threads());
   for (auto _ : state) {
-    benchmark::DoNotOptimize(x.mm(w1.t()).data_ptr());
-    benchmark::DoNotOptimize(h.mm(w_mean.t()).data_ptr());
-    benchmark::DoNotOptimize(h.mm(w_logvar.t()).data_ptr());
-    benchmark::DoNotOptimize(z.mm(w3.t()).data_ptr());
-    benchmark::DoNotOptimize(h.mm(w4.t()).data_ptr());
-    benchmark::DoNotOptimize(d_out.t().mm(h).data_ptr());
-    benchmark::DoNotOptimize(d_out.mm(w4).data_ptr());
-    benchmark::DoNotOptimize(d_h.t().mm(z).data_ptr());
-    benchmark::DoNotOptimize(d_h.mm(w3).data_ptr());
-    benchmark::DoNotOptimize(d_code.t().mm(h).data_ptr());
-    benchmark::DoNotOptimize(d_code.t().mm(h).data_ptr());
-    benchmark::DoNotOptimize(d_code.mm(w_mean).data_ptr());
-    benchmark::DoNotOptimize(d_code.mm(w_logvar).data_ptr());
-    benchmark::DoNotOptimize(d_h.t().mm(x).data_ptr());
+    for (size_t i = 0; i < products.size(); ++i) {
+      aekit::nn::matmul_out(outputs[i], products[i].first, products[i].second);
+    }
+    benchmark::DoNotOptimize(outputs.back().data_ptr());
   }
   state.counters["FLOPS"] = benchmark::Counter(flops * static_cast<double>(state.iterations()),
                                                benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_MlpVaeGemms)->Unit(benchmark::kMillisecond);
+// Wall-clock time: the products run on several threads.
+BENCHMARK_CAPTURE(BM_MlpVaeGemms, float32, aekit::nn::Precision::kFloat32)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_MlpVaeGemms, bfloat16, aekit::nn::Precision::kBFloat16)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 BENCHMARK_CAPTURE(BM_MlpVaeStepPart, forward_backward_autograd, std::string("autograd"))
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MlpVaeStepPart, forward_backward_fused, std::string("fused"))
     ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_MlpVaeStepPart, forward_backward_fused_bfloat16,
+                  std::string("fused_bfloat16"))
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MlpVaeStepPart, adam_libtorch, std::string("torch_adam"))
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MlpVaeStepPart, adam_fused, std::string("fused_adam"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_MlpVaeStepPart, adam_fused_all_threads, std::string("fused_adam_all_threads"))
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_TrainStep, mlp_vae, std::string("mlp_vae"))
     ->Arg(32)

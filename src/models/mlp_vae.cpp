@@ -1,6 +1,7 @@
 #include "aekit/models/mlp_vae.h"
 
 #include "aekit/models/model_config.h"
+#include "aekit/nn/elementwise.h"
 #include "aekit/nn/matmul.h"
 
 #include <vector>
@@ -52,7 +53,7 @@ torch::Tensor MlpVaeImpl::decode(const torch::Tensor& z) {
 namespace {
 
 // The gradient of `parameter`, allocated on first use; products are written straight into it.
-torch::Tensor& grad_of(torch::Tensor& parameter) {
+torch::Tensor& grad_of(const torch::Tensor& parameter) {
   torch::Tensor& grad = parameter.mutable_grad();
   if (!grad.defined()) grad = torch::empty_like(parameter);
   return grad;
@@ -70,28 +71,25 @@ torch::Tensor linear_forward(const torch::nn::Linear& layer, const torch::Tensor
   return y;
 }
 
-// The gradients of y = h W^T + b from dy (float32) and its product operand; returns dh when
-// `input_grad` (added to `accumulate_into` instead when that is defined).
-torch::Tensor linear_backward(torch::nn::Linear& layer, const torch::Tensor& h_operand,
-                              const torch::Tensor& dy, const torch::Tensor& dy_operand,
-                              const torch::Tensor& weight_operand, bool input_grad,
-                              torch::Tensor accumulate_into = {}) {
-  nn::matmul_out(grad_of(layer->weight), dy_operand.t(), h_operand);
-  torch::sum_out(grad_of(layer->bias), dy, {0});
-  if (!input_grad) return {};
+// The input gradient dh = d W (float32) of y = h W^T + b, from d = dL/dy and W as product operands;
+// added to `accumulate_into` instead when that is defined.
+torch::Tensor input_gradient(const torch::Tensor& d_operand, const torch::Tensor& weight_operand,
+                             torch::Tensor accumulate_into = {}) {
   nn::ProductOptions product;
   if (accumulate_into.defined()) {
     product.accumulate = true;
   } else {
-    accumulate_into = torch::empty({dy.size(0), layer->weight.size(1)}, dy.options());
+    accumulate_into = torch::empty({d_operand.size(0), weight_operand.size(1)},
+                                   d_operand.options().dtype(torch::kFloat32));
   }
-  nn::matmul_out(accumulate_into, dy_operand, weight_operand, product);
+  nn::matmul_out(accumulate_into, d_operand, weight_operand, product);
   return accumulate_into;
 }
 
-// dL/da of a ReLU layer a -> relu(a) = out, from dL/dout: the kernel autograd itself uses.
-torch::Tensor relu_backward(const torch::Tensor& grad, const torch::Tensor& out) {
-  return torch::threshold_backward(grad, out, 0);
+// dL/dW = d^T h, straight into the weight's gradient.
+void weight_gradient(torch::nn::Linear& layer, const torch::Tensor& d_operand,
+                     const torch::Tensor& h_operand) {
+  nn::matmul_out(grad_of(layer->weight), d_operand.t(), h_operand);
 }
 
 }  // namespace
@@ -149,47 +147,51 @@ bool MlpVaeImpl::fused_training_step(const torch::Tensor& x, nn::Precision preci
       output = a;
     }
   }
-  // Loss terms and the gradient of the output.
-  torch::Tensor reconstruction;
-  torch::Tensor d_output;
-  if (likelihood() == losses::Likelihood::kBernoulli) {
-    // BCE on logits, summed: sum softplus(o) - o . x; its gradient sigmoid(o) - x.
-    reconstruction = torch::softplus(output).sum() - torch::dot(output.view(-1), input.reshape(-1));
-    d_output = torch::sigmoid(output).sub_(input).mul_(scale);
-  } else {
-    const torch::Tensor difference = output - input;
-    reconstruction = torch::dot(difference.view(-1), difference.view(-1));
-    d_output = difference.mul(2.0 * scale);
-  }
+  // The loss and, in the same pass, the gradient of the output and of the last bias.
+  torch::Tensor d;
+  const double reconstruction = losses::reconstruction_with_gradient(
+      likelihood(), output, input, scale, precision, d, grad_of(decoder_layers.back()->bias));
   const torch::Tensor variance = std.square();
   const torch::Tensor kl = -0.5 * (1.0 + logvar - mean.square() - variance).sum();
-  terms.reconstruction = reconstruction * scale;
+  terms.reconstruction = torch::scalar_tensor(reconstruction * scale, x.options());
   terms.kl = kl * scale;
   terms.total = terms.reconstruction + beta() * terms.kl;
   terms.penalty = torch::zeros({}, x.options());
-  // Backward through the decoder.
-  torch::Tensor d = d_output;
+  // Backward through the decoder: d is the operand of dL/d(layer output), its bias gradient written.
+  torch::Tensor d_z;
   for (size_t i = decoder_layers.size(); i-- > 0;) {
     auto layer = decoder_layers[i];
-    d = linear_backward(layer, decoder_operands[i], d, operand(d), decoder_weights[i], true);
-    if (i > 0) d = relu_backward(d, decoder_inputs[i]);
+    weight_gradient(layer, d, decoder_operands[i]);
+    torch::Tensor d_input = input_gradient(d, decoder_weights[i]);
+    if (i > 0) {
+      d = nn::bias_backward(d_input, decoder_inputs[i], grad_of(decoder_layers[i - 1]->bias),
+                            precision);
+    } else {
+      d_z = d_input;
+    }
   }
-  // d is now dL/dz. The posterior and the KL term.
+  // The posterior and the KL term.
   const double kl_scale = beta() * scale;
-  const torch::Tensor d_mean = torch::add(d, mean, kl_scale);
-  const torch::Tensor d_logvar =
-      (d * eps * std * 0.5 + (variance - 1.0) * (0.5 * kl_scale))
+  torch::Tensor d_mean = torch::add(d_z, mean, kl_scale);
+  torch::Tensor d_logvar =
+      (d_z * eps * std * 0.5 + (variance - 1.0) * (0.5 * kl_scale))
           .mul_(raw_logvar.ge(kMinLogvar).logical_and_(raw_logvar.le(kMaxLogvar)));
-  const bool deep = static_cast<bool>(encoder_);
-  torch::Tensor d_h = linear_backward(mean_, h, d_mean, operand(d_mean), mean_weight, deep);
-  linear_backward(logvar_, h, d_logvar, operand(d_logvar), logvar_weight, deep, d_h);
-  if (deep) {
+  const torch::Tensor d_mean_operand =
+      nn::bias_backward(d_mean, {}, grad_of(mean_->bias), precision);
+  const torch::Tensor d_logvar_operand =
+      nn::bias_backward(d_logvar, {}, grad_of(logvar_->bias), precision);
+  weight_gradient(mean_, d_mean_operand, h);
+  weight_gradient(logvar_, d_logvar_operand, h);
+  if (encoder_) {
+    torch::Tensor d_h = input_gradient(d_mean_operand, mean_weight);
+    input_gradient(d_logvar_operand, logvar_weight, d_h);
     auto& layers = encoder_->layers();
     for (size_t i = layers.size(); i-- > 0;) {
-      d_h = relu_backward(d_h, encoder_outputs[i + 1]);
       auto layer = layers[i];
-      d_h = linear_backward(layer, encoder_operands[i], d_h, operand(d_h), encoder_weights[i],
-                            /*input_grad=*/i > 0);
+      const torch::Tensor d_operand =
+          nn::bias_backward(d_h, encoder_outputs[i + 1], grad_of(layer->bias), precision);
+      weight_gradient(layer, d_operand, encoder_operands[i]);
+      if (i > 0) d_h = input_gradient(d_operand, encoder_weights[i]);
     }
   }
   return true;

@@ -2,6 +2,7 @@
 
 #include "aekit/core/error.h"
 #include "aekit/core/runtime.h"
+#include "aekit/nn/elementwise.h"
 
 #ifdef AEKIT_WITH_ONEDNN
 #include <oneapi/dnnl/dnnl.hpp>
@@ -29,7 +30,7 @@ const char* precision_name(Precision precision) {
 }
 
 torch::Tensor as_operand(const torch::Tensor& t, Precision precision) {
-  return precision == Precision::kBFloat16 ? t.to(torch::kBFloat16) : t;
+  return precision == Precision::kBFloat16 ? to_bfloat16(t) : t;
 }
 
 namespace {

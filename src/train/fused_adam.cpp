@@ -1,5 +1,8 @@
 #include "aekit/train/fused_adam.h"
 
+#include "aekit/core/parallel.h"
+#include "core/vector_kernels.h"
+
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -29,6 +32,7 @@ bool fusable(const torch::Tensor& p) {
            !p.grad().is_sparse()));
 }
 
+AEKIT_VECTOR_CLONES
 void update(float* __restrict param, const float* __restrict grad, float* __restrict exp_avg,
             float* __restrict exp_avg_sq, int64_t n, float step_size, float beta1, float beta2,
             float eps, float inverse_root_bc2, float weight_decay) {
@@ -82,12 +86,19 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
       state.step(state.step() + 1);
       const double bias_correction1 = 1.0 - std::pow(beta1, static_cast<double>(state.step()));
       const double bias_correction2 = 1.0 - std::pow(beta2, static_cast<double>(state.step()));
-      update(p.data_ptr<float>(), p.grad().data_ptr<float>(), state.exp_avg().data_ptr<float>(),
-             state.exp_avg_sq().data_ptr<float>(), p.numel(),
-             static_cast<float>(options.lr() / bias_correction1), static_cast<float>(beta1),
-             static_cast<float>(beta2), static_cast<float>(options.eps()),
-             static_cast<float>(1.0 / std::sqrt(bias_correction2)),
-             static_cast<float>(options.weight_decay()));
+      float* param = p.data_ptr<float>();
+      const float* grad = p.grad().data_ptr<float>();
+      float* exp_avg = state.exp_avg().data_ptr<float>();
+      float* exp_avg_sq = state.exp_avg_sq().data_ptr<float>();
+      const auto step_size = static_cast<float>(options.lr() / bias_correction1);
+      const auto inverse_root_bc2 = static_cast<float>(1.0 / std::sqrt(bias_correction2));
+      // Element-wise, so any split over threads gives the same numbers.
+      parallel_for(p.numel(), 1 << 14, [&](int64_t begin, int64_t end) {
+        update(param + begin, grad + begin, exp_avg + begin, exp_avg_sq + begin, end - begin,
+               step_size, static_cast<float>(beta1), static_cast<float>(beta2),
+               static_cast<float>(options.eps()), inverse_root_bc2,
+               static_cast<float>(options.weight_decay()));
+      });
     }
   }
   return loss;

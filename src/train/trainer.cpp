@@ -182,19 +182,20 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
       const int64_t local_begin = std::min(begin + rank * batch_size, end);
       const int64_t local_end = std::min(local_begin + batch_size, end);
       const int64_t local = local_end - local_begin;
-      optimizer->zero_grad();
       double loss = 0;
       models::LossTerms terms;
+      if (local == 0) optimizer->zero_grad();  // contributes zeros to the all-reduce
       if (local > 0) {
         // One gather of this rank's samples; the labels are not needed for training.
         torch::Tensor x =
             data.train.features.index_select(0, order.slice(0, local_begin, local_end)).to(device);
         if (binarize) x = torch::bernoulli(x);
         // Denoising families see a corrupted input and are scored against the clean one.
-        // A family's fused step writes the gradients itself; otherwise autograd.
+        // A family's fused step writes every gradient itself (nothing to zero); otherwise autograd.
         if (model->fused_training_step(x, precision, terms)) {
           loss = terms.total.item<double>();
         } else {
+          optimizer->zero_grad();
           AEKIT_CHECK_INPUT(precision == nn::Precision::kFloat32,
                             "config key 'train.precision': \"{}\" is implemented by the MLP "
                             "VAE's fused step (type vae, ReLU, no noise, sparsity or importance "

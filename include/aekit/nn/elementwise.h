@@ -1,0 +1,27 @@
+#pragma once
+/// Element-wise passes of the hand-written training steps (models' fused_training_step): each is one
+/// pass over memory, vectorised for the CPU it runs on (AVX-512, AVX2 or baseline x86-64) and split
+/// over torch's intra-op threads (aekit::parallel_for). Inputs that are not contiguous float32 CPU
+/// tensors take LibTorch's operators instead, with the same results.
+
+#include "aekit/nn/matmul.h"
+
+#include <torch/types.h>
+
+namespace aekit::nn {
+
+/// `t` (float32) rounded to bfloat16, to nearest even (NaN stays NaN): the same values as
+/// t.to(torch::kBFloat16).
+torch::Tensor to_bfloat16(const torch::Tensor& t);
+
+/// The backward pass of a layer's bias and optional ReLU. `dy` = dL/d(output) [N, F] (float32);
+/// when `relu_output` (the layer's output y = relu(a), [N, F]) is defined, g = dy * (y > 0), else
+/// g = dy. Writes `bias_grad` [F] = sum of g over the rows and returns g as the operand of
+/// `precision` (float32: `dy` itself, masked in place; bfloat16: a rounded copy).
+///
+/// Example (the hidden layer before a product's input gradient dh):
+///   torch::Tensor d = aekit::nn::bias_backward(dh, h, hidden->bias.mutable_grad(), precision);
+torch::Tensor bias_backward(torch::Tensor& dy, const torch::Tensor& relu_output,
+                            torch::Tensor& bias_grad, Precision precision);
+
+}  // namespace aekit::nn

@@ -1,0 +1,106 @@
+#include "aekit/nn/elementwise.h"
+
+#include "aekit/core/parallel.h"
+#include "core/vector_kernels.h"
+
+#include <cstdint>
+#include <algorithm>
+
+namespace aekit::nn {
+
+namespace {
+
+AEKIT_VECTOR_CLONES
+void convert(const float* __restrict in, uint16_t* __restrict out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = round_to_bfloat16(in[i]);
+}
+
+inline void store(float* out, float value) { *out = value; }
+inline void store(uint16_t* out, float value) { *out = round_to_bfloat16(value); }
+
+// Rows of columns [begin, end): g = dy (masked by y > 0 when kRelu), added into bias_grad and
+// written as `Operand` (float32 in place, or bfloat16 bits). Inlined into the clone below, one loop
+// body per case, with no branch inside.
+template <bool kRelu, typename Operand>
+inline void bias_rows(float* dy, const float* y, float* bias_grad, Operand* out, int64_t rows,
+                      int64_t cols, int64_t begin, int64_t end) {
+  for (int64_t i = 0; i < rows; ++i) {
+    // d and o are the same memory when the operand is written over dy: not restrict.
+    const float* d = dy + i * cols;
+    const float* __restrict mask = kRelu ? y + i * cols : nullptr;
+    Operand* o = out + i * cols;
+    float* __restrict bias = bias_grad;
+    for (int64_t j = begin; j < end; ++j) {
+      float g = d[j];
+      if constexpr (kRelu) g = mask[j] > 0.0f ? g : 0.0f;
+      bias[j] += g;
+      store(o + j, g);
+    }
+  }
+}
+
+// Columns [begin, end) of rows x cols, the operand written into out16 (bfloat16) or over dy.
+AEKIT_VECTOR_CLONES
+void bias_backward_columns(float* dy, const float* y, float* bias_grad, uint16_t* out16,
+                           int64_t rows, int64_t cols, int64_t begin, int64_t end) {
+  for (int64_t j = begin; j < end; ++j) bias_grad[j] = 0.0f;
+  if (y != nullptr) {
+    if (out16 != nullptr) {
+      bias_rows<true>(dy, y, bias_grad, out16, rows, cols, begin, end);
+    } else {
+      bias_rows<true>(dy, y, bias_grad, dy, rows, cols, begin, end);
+    }
+  } else if (out16 != nullptr) {
+    bias_rows<false>(dy, y, bias_grad, out16, rows, cols, begin, end);
+  } else {
+    bias_rows<false>(dy, y, bias_grad, dy, rows, cols, begin, end);
+  }
+}
+
+bool plain(const torch::Tensor& t) {
+  return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kFloat32 &&
+         t.is_contiguous();
+}
+
+}  // namespace
+
+torch::Tensor to_bfloat16(const torch::Tensor& t) {
+  if (!plain(t)) return t.to(torch::kBFloat16);
+  torch::Tensor out = torch::empty(t.sizes(), t.options().dtype(torch::kBFloat16));
+  const float* in = t.data_ptr<float>();
+  auto* bits = reinterpret_cast<uint16_t*>(out.data_ptr());
+  parallel_for(t.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+    convert(in + begin, bits + begin, end - begin);
+  });
+  return out;
+}
+
+torch::Tensor bias_backward(torch::Tensor& dy, const torch::Tensor& relu_output,
+                            torch::Tensor& bias_grad, Precision precision) {
+  const bool relu = relu_output.defined();
+  if (!plain(dy) || dy.dim() != 2 || (relu && (!plain(relu_output) || relu_output.sizes() != dy.sizes())) ||
+      !plain(bias_grad) || bias_grad.numel() != dy.size(1)) {
+    if (relu) dy = torch::threshold_backward(dy, relu_output, 0);
+    torch::sum_out(bias_grad, dy, {0});
+    return as_operand(dy, precision);
+  }
+  const int64_t rows = dy.size(0);
+  const int64_t cols = dy.size(1);
+  torch::Tensor operand = precision == Precision::kBFloat16
+                              ? torch::empty(dy.sizes(), dy.options().dtype(torch::kBFloat16))
+                              : dy;
+  float* d = dy.data_ptr<float>();
+  const float* y = relu ? relu_output.data_ptr<float>() : nullptr;
+  float* bias = bias_grad.data_ptr<float>();
+  uint16_t* out16 = precision == Precision::kBFloat16
+                        ? reinterpret_cast<uint16_t*>(operand.data_ptr())
+                        : nullptr;
+  // Split by columns, so that each thread owns its bias entries.
+  parallel_for(cols, std::max<int64_t>(16, (1 << 14) / std::max<int64_t>(rows, 1)),
+               [&](int64_t begin, int64_t end) {
+                 bias_backward_columns(d, y, bias, out16, rows, cols, begin, end);
+               });
+  return operand;
+}
+
+}  // namespace aekit::nn

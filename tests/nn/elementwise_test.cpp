@@ -1,0 +1,130 @@
+#include "aekit/nn/elementwise.h"
+
+#include "aekit/core/parallel.h"
+#include "aekit/core/runtime.h"
+#include "aekit/losses/reconstruction.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+using aekit::nn::Precision;
+
+namespace {
+
+// The test suite runs each test with one torch thread; these run the two-thread split too.
+const std::vector<int> kThreadCounts{1, 2};
+
+}  // namespace
+
+TEST(ParallelFor, CoversEveryIndexOnceAndRethrows) {
+  for (const int threads : kThreadCounts) {
+    aekit::ScopedTorchThreads scoped(threads);
+    for (const int64_t size : {int64_t{1}, int64_t{7}, int64_t{1000}, int64_t{100003}}) {
+      std::vector<std::atomic<int>> visits(static_cast<size_t>(size));
+      aekit::parallel_for(size, 10, [&](int64_t begin, int64_t end) {
+        ASSERT_LE(begin, end);
+        for (int64_t i = begin; i < end; ++i) visits[static_cast<size_t>(i)]++;
+      });
+      for (int64_t i = 0; i < size; ++i) ASSERT_EQ(visits[static_cast<size_t>(i)].load(), 1) << i;
+    }
+    EXPECT_THROW(aekit::parallel_for(100000, 10,
+                                     [](int64_t begin, int64_t) {
+                                       if (begin > 0) throw std::runtime_error("range");
+                                       if (at::get_num_threads() == 1) throw std::runtime_error("one");
+                                     }),
+                 std::runtime_error);
+  }
+}
+
+TEST(Elementwise, BFloat16RoundingIsTorchsBitForBit) {
+  torch::manual_seed(1);
+  const float inf = std::numeric_limits<float>::infinity();
+  // Random values over many magnitudes, exact ties (x.5 ulp of bfloat16), denormals, signed zeros,
+  // infinities and NaN; large enough for the two-thread split.
+  torch::Tensor x = torch::randn({300001}) * torch::exp(torch::randn({300001}) * 10);
+  torch::Tensor special = torch::tensor({0.0f, -0.0f, inf, -inf, std::nanf(""), 1.0e-40f,
+                                         -3.0e-39f, 1.00390625f, 1.01171875f, 3.4028235e38f});
+  x.slice(0, 0, special.numel()).copy_(special);
+  for (const int threads : kThreadCounts) {
+    aekit::ScopedTorchThreads scoped(threads);
+    const torch::Tensor ours = aekit::nn::to_bfloat16(x);
+    const torch::Tensor torchs = x.to(torch::kBFloat16);
+    ASSERT_EQ(ours.scalar_type(), torch::kBFloat16);
+    // NaN stays NaN (LibTorch's own vector and scalar paths write different NaN patterns); every
+    // other value has the same bits.
+    const torch::Tensor nan = x.isnan();
+    EXPECT_TRUE(ours.isnan().equal(nan));
+    EXPECT_TRUE(ours.view(torch::kInt16)
+                    .masked_select(nan.logical_not())
+                    .equal(torchs.view(torch::kInt16).masked_select(nan.logical_not())));
+  }
+  // A transposed view takes LibTorch's path and gives the same values.
+  const torch::Tensor m = torch::randn({37, 53});
+  EXPECT_TRUE(aekit::nn::to_bfloat16(m.t()).to(torch::kFloat32).equal(
+      m.t().to(torch::kBFloat16).to(torch::kFloat32)));
+}
+
+TEST(Elementwise, BiasBackwardMasksSumsAndRoundsLikeLibTorch) {
+  torch::manual_seed(2);
+  for (const int threads : kThreadCounts) {
+    aekit::ScopedTorchThreads scoped(threads);
+    for (const Precision precision : {Precision::kFloat32, Precision::kBFloat16}) {
+      for (const bool relu : {false, true}) {
+        const torch::Tensor dy = torch::randn({128, 400});
+        const torch::Tensor y = torch::relu(torch::randn({128, 400}));
+        const torch::Tensor expected = relu ? torch::threshold_backward(dy, y, 0) : dy.clone();
+        torch::Tensor work = dy.clone();
+        torch::Tensor bias_grad = torch::full({400}, 7.0f);
+        const torch::Tensor operand =
+            aekit::nn::bias_backward(work, relu ? y : torch::Tensor(), bias_grad, precision);
+        EXPECT_TRUE(torch::allclose(bias_grad, expected.sum(0), 1e-5, 1e-4));
+        if (precision == Precision::kFloat32) {
+          EXPECT_TRUE(operand.equal(expected));
+        } else {
+          EXPECT_TRUE(operand.view(torch::kInt16).equal(
+              expected.to(torch::kBFloat16).view(torch::kInt16)));
+        }
+      }
+    }
+  }
+}
+
+TEST(Elementwise, ReconstructionWithGradientEqualsAutograd) {
+  torch::manual_seed(3);
+  using aekit::losses::Likelihood;
+  for (const int threads : kThreadCounts) {
+    aekit::ScopedTorchThreads scoped(threads);
+    for (const Likelihood likelihood : {Likelihood::kBernoulli, Likelihood::kGaussian}) {
+      // Logits from -30 to 30 (saturated sigmoids included) and grey-level targets.
+      torch::Tensor output = (torch::randn({128, 784}) * 8).clamp(-30, 30).requires_grad_();
+      const torch::Tensor target = torch::rand({128, 1, 28, 28});
+      const double scale = 1.0 / 128;
+      const torch::Tensor loss =
+          aekit::losses::reconstruction_loss_per_example(likelihood, output, target.view({128, -1}))
+              .sum();
+      loss.backward();
+      const torch::Tensor grad = output.grad() * scale;
+      for (const Precision precision : {Precision::kFloat32, Precision::kBFloat16}) {
+        torch::Tensor operand;
+        torch::Tensor bias_grad = torch::empty({784});
+        const double ours = aekit::losses::reconstruction_with_gradient(
+            likelihood, output.detach(), target, scale, precision, operand, bias_grad);
+        EXPECT_NEAR(ours, loss.item<double>(), 1e-5 * std::abs(loss.item<double>()));
+        EXPECT_TRUE(torch::allclose(bias_grad, grad.sum(0), 1e-4, 1e-5));
+        if (precision == Precision::kFloat32) {
+          EXPECT_TRUE(torch::allclose(operand, grad, 1e-5, 1e-7));
+        } else {
+          ASSERT_EQ(operand.scalar_type(), torch::kBFloat16);
+          // One bfloat16 rounding of the same gradient: within half a bfloat16 step (2^-9 relative).
+          EXPECT_TRUE(torch::allclose(operand.to(torch::kFloat32), grad, 1.0 / 256, 1e-7));
+        }
+      }
+    }
+  }
+}
