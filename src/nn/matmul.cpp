@@ -188,6 +188,15 @@ bool products_use_blas(Precision precision) {
 #endif
 }
 
+bool native_bfloat16_products() {
+#ifdef AEKIT_WITH_ONEDNN
+  const dnnl::cpu_isa isa = dnnl::get_effective_cpu_isa();
+  return isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+#else
+  return false;
+#endif
+}
+
 std::string product_backend() {
 #ifdef AEKIT_WITH_ONEDNN
   const dnnl_version_t* v = dnnl_version();

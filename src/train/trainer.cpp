@@ -71,6 +71,12 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
   const nn::Precision precision =
       nn::parse_precision(get_string(config, "train", "precision"), "config key 'train.precision'");
   const torch::Device device = parse_device(get_string(config, "runtime", "device"));
+  if (precision == nn::Precision::kBFloat16 && device.is_cpu() && !nn::native_bfloat16_products()) {
+    spdlog::warn(
+        "train.precision \"bfloat16\": no native bfloat16 products here ({} products, CPU without "
+        "AVX-512 BF16 or AMX); they are emulated and slower than \"float32\"",
+        nn::product_backend());
+  }
   // With bfloat16 products on oneDNN OpenBLAS stays idle, so torch's pool (element-wise work) gets
   // every configured thread (measured in docs/performance.md, "bfloat16 products").
   const ScopedTorchThreads element_threads(

@@ -9,8 +9,11 @@
 
 #include <atomic>
 #include <cmath>
+#include <fstream>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 using aekit::nn::Precision;
@@ -127,4 +130,24 @@ TEST(Elementwise, ReconstructionWithGradientEqualsAutograd) {
       }
     }
   }
+}
+
+// The trainer's warning rests on this: native exactly where oneDNN is built in and the kernel lists
+// a bfloat16 instruction set among the CPU's flags.
+TEST(Products, NativeBFloat16MatchesTheCpuFlags) {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  if (!cpuinfo) GTEST_SKIP() << "no /proc/cpuinfo";
+  std::string line;
+  bool bf16_flag = false;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("flags", 0) != 0) continue;
+    std::istringstream flags(line.substr(line.find(':') + 1));
+    for (std::string flag; flags >> flag;) {
+      bf16_flag = bf16_flag || flag == "avx512_bf16" || flag == "amx_bf16";
+    }
+    break;
+  }
+  const bool onednn = aekit::nn::product_backend().rfind("oneDNN", 0) == 0;
+  EXPECT_EQ(aekit::nn::native_bfloat16_products(), onednn && bf16_flag)
+      << "backend " << aekit::nn::product_backend() << ", CPU bfloat16 flag " << bf16_flag;
 }

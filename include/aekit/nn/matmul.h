@@ -53,6 +53,11 @@ torch::Tensor as_operand(const torch::Tensor& t, Precision precision);
 /// bfloat16 when this build has no oneDNN.
 bool products_use_blas(Precision precision);
 
+/// Whether bfloat16 products run natively here: oneDNN in this build and a CPU with bfloat16
+/// instructions (AVX-512 BF16 or AMX). Elsewhere they are emulated or widened to float32 and take
+/// longer than float32 products; the trainer says so when train.precision asks for bfloat16.
+bool native_bfloat16_products();
+
 /// Whether this build runs CPU products on oneDNN ("oneDNN 2.6.3") or on LibTorch ("LibTorch").
 std::string product_backend();
 
