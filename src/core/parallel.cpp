@@ -1,17 +1,13 @@
 #include "aekit/core/parallel.h"
 
+#include "core/openmp_runtime.h"
+
 #include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <exception>
 #include <mutex>
 
-#ifdef AEKIT_WITH_GOMP
-// The entry point GCC emits for `#pragma omp parallel`, and the team queries (libgomp's ABI).
-extern "C" void GOMP_parallel(void (*fn)(void*), void* data, unsigned num_threads, unsigned flags);
-extern "C" int omp_get_thread_num();
-extern "C" int omp_get_num_threads();
-#endif
 
 namespace aekit {
 

@@ -4,6 +4,8 @@
 // AEKIT_VECTOR_CLONES before a loop function builds it three times, for x86-64-v4 (AVX-512),
 // x86-64-v3 (AVX2, FMA) and baseline x86-64, and picks the one the CPU runs at load time (GCC's and
 // clang's target_clones), so that a portable build vectorises for the machine it runs on.
+#include <torch/types.h>
+
 #include <cstdint>
 #include <cstring>
 
@@ -16,6 +18,12 @@
 #endif
 
 namespace aekit {
+
+// Whether the raw-pointer loops can read `t`: defined, contiguous float32 on the CPU.
+inline bool contiguous_cpu_float32(const torch::Tensor& t) {
+  return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kFloat32 &&
+         t.is_contiguous();
+}
 
 // float32 to bfloat16 bits, rounded to nearest even as c10::BFloat16; NaN becomes the quiet NaN
 // 0x7fc0. Integer operations only, so it vectorises and behaves the same under -ffast-math.

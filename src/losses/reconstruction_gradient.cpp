@@ -7,9 +7,9 @@
 #include "aekit/core/parallel.h"
 #include "core/vector_kernels.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <algorithm>
 #include <mutex>
 
 namespace aekit::losses {
@@ -73,10 +73,6 @@ double columns(bool bernoulli, const float* output, const float* target, float s
              : rows<false>(output, target, scale, grad32, bias_grad, count, cols, begin, end);
 }
 
-bool plain(const torch::Tensor& t) {
-  return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous();
-}
-
 }  // namespace
 
 double reconstruction_with_gradient(Likelihood likelihood, const torch::Tensor& output,
@@ -85,8 +81,10 @@ double reconstruction_with_gradient(Likelihood likelihood, const torch::Tensor& 
                                     torch::Tensor& bias_grad) {
   const int64_t rows = output.size(0);
   const torch::Tensor flat_target = target.reshape(output.sizes());
-  if (!plain(output) || output.dim() != 2 || !plain(flat_target) || !plain(bias_grad) ||
-      bias_grad.numel() != output.size(1)) {
+  const bool fast = contiguous_cpu_float32(output) && output.dim() == 2 &&
+                    contiguous_cpu_float32(flat_target) && contiguous_cpu_float32(bias_grad) &&
+                    bias_grad.numel() == output.size(1);
+  if (!fast) {
     const torch::Tensor loss = reconstruction_loss_per_example(likelihood, output, flat_target).sum();
     torch::Tensor grad = likelihood == Likelihood::kBernoulli
                              ? torch::sigmoid(output).sub_(flat_target).mul_(scale)

@@ -3,8 +3,8 @@
 #include "aekit/core/parallel.h"
 #include "core/vector_kernels.h"
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 
 namespace aekit::nn {
 
@@ -57,15 +57,10 @@ void bias_backward_columns(float* dy, const float* y, float* bias_grad, uint16_t
   }
 }
 
-bool plain(const torch::Tensor& t) {
-  return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kFloat32 &&
-         t.is_contiguous();
-}
-
 }  // namespace
 
 torch::Tensor to_bfloat16(const torch::Tensor& t) {
-  if (!plain(t)) return t.to(torch::kBFloat16);
+  if (!contiguous_cpu_float32(t)) return t.to(torch::kBFloat16);
   torch::Tensor out = torch::empty(t.sizes(), t.options().dtype(torch::kBFloat16));
   const float* in = t.data_ptr<float>();
   auto* bits = reinterpret_cast<uint16_t*>(out.data_ptr());
@@ -78,8 +73,11 @@ torch::Tensor to_bfloat16(const torch::Tensor& t) {
 torch::Tensor bias_backward(torch::Tensor& dy, const torch::Tensor& relu_output,
                             torch::Tensor& bias_grad, Precision precision) {
   const bool relu = relu_output.defined();
-  if (!plain(dy) || dy.dim() != 2 || (relu && (!plain(relu_output) || relu_output.sizes() != dy.sizes())) ||
-      !plain(bias_grad) || bias_grad.numel() != dy.size(1)) {
+  const bool fast = contiguous_cpu_float32(dy) && dy.dim() == 2 &&
+                    (!relu || (contiguous_cpu_float32(relu_output) &&
+                               relu_output.sizes() == dy.sizes())) &&
+                    contiguous_cpu_float32(bias_grad) && bias_grad.numel() == dy.size(1);
+  if (!fast) {
     if (relu) dy = torch::threshold_backward(dy, relu_output, 0);
     torch::sum_out(bias_grad, dy, {0});
     return as_operand(dy, precision);

@@ -3,6 +3,7 @@
 #include "aekit/core/error.h"
 #include "aekit/core/runtime.h"
 #include "aekit/nn/elementwise.h"
+#include "core/openmp_runtime.h"
 
 #ifdef AEKIT_WITH_ONEDNN
 #include <oneapi/dnnl/dnnl.hpp>
@@ -10,11 +11,6 @@
 #include <map>
 #include <mutex>
 #include <tuple>
-
-// Two calls of the OpenMP runtime that LibTorch and oneDNN share (libgomp), declared here rather than
-// through <omp.h> so that no compiler's own OpenMP runtime is built in (see AekitDependencies.cmake).
-extern "C" int omp_get_max_threads();
-extern "C" void omp_set_num_threads(int threads);
 #endif
 
 namespace aekit::nn {

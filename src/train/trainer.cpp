@@ -190,8 +190,9 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
       const int64_t local = local_end - local_begin;
       double loss = 0;
       models::LossTerms terms;
-      if (local == 0) optimizer->zero_grad();  // contributes zeros to the all-reduce
-      if (local > 0) {
+      if (local == 0) {
+        optimizer->zero_grad();  // contributes zeros to the all-reduce
+      } else {
         // One gather of this rank's samples; the labels are not needed for training.
         torch::Tensor x =
             data.train.features.index_select(0, order.slice(0, local_begin, local_end)).to(device);

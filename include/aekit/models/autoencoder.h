@@ -86,8 +86,8 @@ class AutoencoderImpl : public torch::nn::Module {
   /// are the k-sample averages of the ELBO's two parts, shown for monitoring).
   LossTerms training_loss(const torch::Tensor& input, const torch::Tensor& target);
   /// The training objective of `x` (uncorrupted) with every parameter's gradient written directly
-  /// (set, not accumulated: no zero_grad() first), without an autograd graph: the same numbers as training_loss(x, x)
-  /// followed by backward(), drawing the same random numbers, in less time. Returns false and does
+  /// (set, not accumulated: no zero_grad() first), without an autograd graph: the same numbers as
+  /// training_loss(x, x) followed by backward(), drawing the same random numbers, in less time. Returns false and does
   /// nothing where a family has no such path for its current settings; the trainer then uses
   /// autograd. `precision` is the matrix products' operand type (nn/matmul.h); with bfloat16 the
   /// numbers are those of float32 training up to the operands' rounding. Families may leave it as
