@@ -13,10 +13,17 @@ if(AEKIT_WITH_ONEDNN)
   # Both are built with GCC's OpenMP runtime (libgomp), whose thread count nn/matmul.cpp sets. It is
   # linked by name rather than through FindOpenMP: with clang that would bring in a second runtime
   # (libomp), which takes over LibTorch's OpenMP calls.
-  find_package(dnnl CONFIG QUIET)
+  # oneDNN is found by its header and library, not through dnnl-config.cmake: Debian's config file
+  # also requires OpenCL headers (a package libdnnl-dev only recommends), which aekit never uses.
+  find_path(AEKIT_DNNL_INCLUDE_DIR NAMES oneapi/dnnl/dnnl.hpp)
+  find_library(AEKIT_DNNL_LIBRARY NAMES dnnl)
   find_library(AEKIT_OPENMP_RUNTIME NAMES libgomp.so.1 gomp)
-  if(dnnl_FOUND AND AEKIT_OPENMP_RUNTIME)
-    message(STATUS "aekit: matrix products on oneDNN ${dnnl_VERSION} (${AEKIT_OPENMP_RUNTIME})")
+  if(AEKIT_DNNL_INCLUDE_DIR AND AEKIT_DNNL_LIBRARY AND AEKIT_OPENMP_RUNTIME)
+    file(STRINGS "${AEKIT_DNNL_INCLUDE_DIR}/oneapi/dnnl/dnnl_version.h" dnnl_version_lines
+         REGEX "#define DNNL_VERSION_(MAJOR|MINOR|PATCH) ")
+    string(REGEX REPLACE "[^0-9;]" "" dnnl_version "${dnnl_version_lines}")
+    string(REPLACE ";" "." dnnl_version "${dnnl_version}")
+    message(STATUS "aekit: matrix products on oneDNN ${dnnl_version} (${AEKIT_DNNL_LIBRARY}, ${AEKIT_OPENMP_RUNTIME})")
   else()
     message(STATUS "aekit: oneDNN (libdnnl-dev) or libgomp not found; matrix products through LibTorch")
     set(AEKIT_WITH_ONEDNN OFF)

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Configures and builds aekit (library, program, tests, benchmarks) in ./build. Idempotent.
+# Configures and builds aekit in ./build (Release). Idempotent.
+#   scripts/build.sh            everything: library, program, tests, benchmarks
+#   scripts/build.sh TARGET...  only those targets and what they need (scripts/demo.sh: aekit_cli)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 generator=()
@@ -9,4 +11,8 @@ fi
 if [ ! -f build/CMakeCache.txt ]; then
   cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
 fi
-cmake --build build --parallel "$(nproc)"
+targets=()
+for target in "$@"; do
+  targets+=(--target "$target")
+done
+cmake --build build --parallel "$(nproc)" "${targets[@]+"${targets[@]}"}"

@@ -22,13 +22,14 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 int main(int argc, char** argv) {
   // Past a file-size limit, let writes fail with EFBIG (and a clear error) instead of killing us.
   std::signal(SIGXFSZ, SIG_IGN);
-  // glibc's malloc by default raises its mmap threshold with each large free, so the heap ends up
-  // holding large blocks (validation batches, checkpoint buffers) and the resident size wanders
-  // by tens of MB between epochs. Fixed thresholds instead: blocks of 1 MiB and more are mapped
-  // and unmapped, and the heap keeps up to 64 MiB of free top (no trim-and-refault churn of a
-  // training step's own smaller blocks). Measured in docs/performance.md.
-  mallopt(M_MMAP_THRESHOLD, 1 << 20);
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  // glibc's malloc by default raises its mmap threshold with each large free, so which blocks are
+  // mapped, and the resident size, wander from epoch to epoch. Fixed thresholds instead, at the
+  // top of glibc's range: blocks under 32 MiB (a batch, a validation chunk of 1,000 images, a
+  // likelihood chunk of 4,096 decoded rows) are reused from the heap, never mapped, faulted in
+  // and unmapped again per call, and up to 256 MiB of free heap top is kept rather than trimmed
+  // and faulted in again. Measured in docs/performance.md ("Memory").
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   spdlog::set_default_logger(spdlog::stderr_color_mt("aekit"));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
 

@@ -8,6 +8,9 @@
 #include "aekit/eval/tsne.h"
 #include "aekit/train/trainer.h"
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -40,6 +43,19 @@ Json tsne_json(const torch::Tensor& points, const torch::Tensor& labels,
                const std::vector<std::string>& class_names, const eval::TsneOptions& options,
                const std::string& map_path, const std::filesystem::path& plot_path,
                const std::string& what);
+
+/// Runs `phase` (a callable returning nothing) as one named phase of a long job: logs its start
+/// and its time, and records the time in seconds as `times[name]`.
+/// Example: timed_phase(times, "t-SNE", [&] { ... });
+template <typename Phase>
+void timed_phase(Json& times, const std::string& name, Phase&& phase) {
+  spdlog::info("report: {} ...", name);
+  const auto start = std::chrono::steady_clock::now();
+  phase();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  times[name] = seconds;
+  spdlog::info("report: {} done in {:.1f} s", name, seconds);
+}
 
 /// The values of a JSON measurement as printable text ("n/a" for null or NaN).
 std::string format_number(const Json& value, int decimals = 4);

@@ -43,43 +43,56 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
   ensure_directory(plots);
 
   Json metrics;
-  seed_everything(seed);
-  spdlog::info("report: test loss and reconstruction metrics");
-  const eval::LossSummary summary = eval::evaluate_loss(model, splits.test, 1000, device);
-  metrics["test"] = loss_json(summary);
-  spdlog::info("report: k-NN and linear probe");
-  metrics["representation"] = representation_json(model, splits, device, flags.probe_train);
-  if (model.is_generative() && flags.likelihood_samples > 0) {
-    spdlog::info("report: importance-weighted likelihood (k = {}, {} examples)",
-                 flags.likelihood_samples, flags.likelihood_examples);
+  Json seconds;  // each phase's time, printed as it ends and kept in report.json
+  eval::LossSummary summary;
+  timed_phase(seconds, "test loss and reconstruction metrics", [&] {
     seed_everything(seed);
-    metrics["likelihood"] = likelihood_json(model, splits.test, flags.likelihood_samples,
-                                            flags.likelihood_examples, flags.binarize, seed, device);
+    summary = eval::evaluate_loss(model, splits.test, 1000, device);
+    metrics["test"] = loss_json(summary);
+  });
+  timed_phase(seconds, "k-NN and linear probe", [&] {
+    metrics["representation"] = representation_json(model, splits, device, flags.probe_train);
+  });
+  if (model.is_generative() && flags.likelihood_samples > 0) {
+    timed_phase(seconds,
+                fmt::format("importance-weighted likelihood (k = {}, {} examples)",
+                            flags.likelihood_samples, flags.likelihood_examples),
+                [&] {
+                  seed_everything(seed);
+                  metrics["likelihood"] =
+                      likelihood_json(model, splits.test, flags.likelihood_samples,
+                                      flags.likelihood_examples, flags.binarize, seed, device);
+                });
   }
   const bool labelled = splits.train.has_labels() && splits.test.has_labels();
   if (labelled && flags.frechet_samples > 0) {
-    spdlog::info("report: Fréchet distances");
-    seed_everything(seed);
-    metrics["frechet"] = frechet_json(
-        model, splits, flags.frechet_samples,
-        flags.cache_dir.empty() ? eval::default_cache_dir() : std::filesystem::path(flags.cache_dir),
-        device);
+    timed_phase(seconds, "Fréchet distances", [&] {
+      seed_everything(seed);
+      metrics["frechet"] = frechet_json(model, splits, flags.frechet_samples,
+                                        flags.cache_dir.empty() ? eval::default_cache_dir()
+                                                                : std::filesystem::path(flags.cache_dir),
+                                        device);
+    });
   }
-  spdlog::info("report: figures");
-  seed_everything(seed);
-  const viz::PlotReport figures = viz::write_run_plots(model, splits.test, splits.class_names,
-                                                       run.state.history, plots, {}, device);
+  viz::PlotReport figures;
+  timed_phase(seconds, "figures", [&] {
+    seed_everything(seed);
+    figures = viz::write_run_plots(model, splits.test, splits.class_names, run.state.history, plots,
+                                   {}, device);
+  });
   const std::filesystem::path tsne_plot = plots / "tsne.png";
   if (flags.tsne_points >= 4 && splits.test.size() >= 4) {
     const data::Dataset shown = splits.test.slice(0, std::min(flags.tsne_points, splits.test.size()));
     eval::TsneOptions options;
     options.threads = static_cast<int>(flags.threads);
     options.perplexity = std::min(30.0, static_cast<double>(shown.size() - 1) / 3.0 - 0.01);
-    spdlog::info("report: t-SNE of {} test codes", shown.size());
-    metrics["tsne"] = tsne_json(eval::encode_all(model, shown.features, device), shown.labels,
-                                splits.class_names, options, (plots / "tsne.npy").string(),
-                                tsne_plot, "the test codes");
+    timed_phase(seconds, fmt::format("t-SNE of {} test codes", shown.size()), [&] {
+      metrics["tsne"] = tsne_json(eval::encode_all(model, shown.features, device), shown.labels,
+                                  splits.class_names, options, (plots / "tsne.npy").string(),
+                                  tsne_plot, "the test codes");
+    });
   }
+  metrics["seconds"] = seconds;
   write_json_file(run.paths.root / "report.json", metrics);
 
   viz::HtmlReport page(fmt::format("aekit run {}", run_dir));
