@@ -4,8 +4,8 @@
 // (LSTM) AE of configs/, at a few batch sizes. Run: build/bench/aekit_bench
 #include "aekit/core/runtime.h"
 #include "aekit/models/autoencoder.h"
-#include "aekit/nn/matmul.h"
-#include "aekit/train/fused_adam.h"
+#include "aekit/kernels/matmul.h"
+#include "aekit/kernels/fused_adam.h"
 #include "aekit/train/optimizer.h"
 #include "aekit/train/run_config.h"
 
@@ -41,7 +41,7 @@ void BM_TrainStep(benchmark::State& state, const std::string& family) {
     // As the trainer does: the family's fused step where it has one, else autograd.
     optimizer->zero_grad();
     aekit::models::LossTerms terms;
-    if (!model->fused_training_step(x, aekit::nn::Precision::kFloat32, terms)) {
+    if (!model->fused_training_step(x, aekit::Precision::kFloat32, terms)) {
       terms = model->training_loss(x, x);
       terms.total.backward();
     }
@@ -61,9 +61,9 @@ void BM_MlpVaeStepPart(benchmark::State& state, const std::string& part) {
   model->train();
   const torch::Tensor x = torch::rand({128, 1, 28, 28});
   torch::optim::Adam torch_adam(model->parameters(), torch::optim::AdamOptions(1e-3));
-  aekit::train::FusedAdam fused_adam(model->parameters(), torch::optim::AdamOptions(1e-3));
+  aekit::kernels::FusedAdam fused_adam(model->parameters(), torch::optim::AdamOptions(1e-3));
   aekit::models::LossTerms terms;
-  model->fused_training_step(x, aekit::nn::Precision::kFloat32, terms);  // every gradient defined
+  model->fused_training_step(x, aekit::Precision::kFloat32, terms);  // every gradient defined
   // As the trainer runs bfloat16 steps: oneDNN's products leave OpenBLAS idle, and torch's pool
   // (the element-wise passes, the Adam update) gets every configured thread.
   const bool all_threads = part == "fused_bfloat16" || part == "fused_adam_all_threads";
@@ -74,9 +74,9 @@ void BM_MlpVaeStepPart(benchmark::State& state, const std::string& part) {
       for (auto& p : model->parameters()) p.mutable_grad().zero_();
       model->training_loss(x, x).total.backward();
     } else if (part == "fused") {
-      model->fused_training_step(x, aekit::nn::Precision::kFloat32, terms);
+      model->fused_training_step(x, aekit::Precision::kFloat32, terms);
     } else if (part == "fused_bfloat16") {
-      model->fused_training_step(x, aekit::nn::Precision::kBFloat16, terms);
+      model->fused_training_step(x, aekit::Precision::kBFloat16, terms);
     } else if (part == "torch_adam") {
       torch_adam.step();
     } else {
@@ -98,15 +98,15 @@ void BM_EncodeDecode(benchmark::State& state, const std::string& family) {
 }
 
 // The matrix products of one MLP VAE step at batch 128 (784-400-20), alone, through
-// nn::matmul_out as the fused step calls them (float32: LibTorch/OpenBLAS; bfloat16: oneDNN where
+// kernels::matmul_out as the fused step calls them (float32: LibTorch/OpenBLAS; bfloat16: oneDNN where
 // built in, on every configured thread): the floor of the step, and its GFLOP/s (the counter
 // "FLOPS"), i.e. the GEMM ceiling on these shapes.
-void BM_MlpVaeGemms(benchmark::State& state, aekit::nn::Precision precision) {
+void BM_MlpVaeGemms(benchmark::State& state, aekit::Precision precision) {
   aekit::configure_threads(0);
   torch::manual_seed(0);
   const int64_t n = 128;
   const auto operand = [precision](const torch::Tensor& t) {
-    return aekit::nn::as_operand(t, precision);
+    return aekit::kernels::as_operand(t, precision);
   };
   const torch::Tensor x = operand(torch::rand({n, 784}));
   const torch::Tensor w1 = operand(torch::randn({400, 784})),
@@ -127,12 +127,12 @@ void BM_MlpVaeGemms(benchmark::State& state, aekit::nn::Precision precision) {
   for (const auto& [a, b] : products) outputs.push_back(torch::empty({a.size(0), b.size(1)}));
   const double flops =
       2.0 * n * (784 * 400 + 2 * 400 * 20 + 20 * 400 + 400 * 784) * 3 - 2.0 * n * 784 * 400;
-  aekit::ScopedTorchThreads threads(aekit::nn::products_use_blas(precision)
+  aekit::ScopedTorchThreads threads(aekit::kernels::products_use_blas(precision)
                                         ? at::get_num_threads()
                                         : aekit::configured_threads());
   for (auto _ : state) {
     for (size_t i = 0; i < products.size(); ++i) {
-      aekit::nn::matmul_out(outputs[i], products[i].first, products[i].second);
+      aekit::kernels::matmul_out(outputs[i], products[i].first, products[i].second);
     }
     benchmark::DoNotOptimize(outputs.back().data_ptr());
   }
@@ -140,10 +140,10 @@ void BM_MlpVaeGemms(benchmark::State& state, aekit::nn::Precision precision) {
                                                benchmark::Counter::kIsRate);
 }
 // Wall-clock time: the products run on several threads.
-BENCHMARK_CAPTURE(BM_MlpVaeGemms, float32, aekit::nn::Precision::kFloat32)
+BENCHMARK_CAPTURE(BM_MlpVaeGemms, float32, aekit::Precision::kFloat32)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK_CAPTURE(BM_MlpVaeGemms, bfloat16, aekit::nn::Precision::kBFloat16)
+BENCHMARK_CAPTURE(BM_MlpVaeGemms, bfloat16, aekit::Precision::kBFloat16)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

@@ -76,8 +76,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   if ! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
        "${missing[@]}" >"$log" 2>&1; then
     tail -n 20 "$log" >&2
-    blockers="$(grep -oE '^ [a-z0-9][a-z0-9.+-]+ : Depends: [a-z0-9.+-]+' "$log" | awk '{print $NF}' | sort -u | tr '\n' ' ')"
-    held_now="$(apt-mark showhold 2>/dev/null | tr '\n' ' ')"
+    blockers="$({ grep -oE '^ [a-z0-9][a-z0-9.+-]+ : Depends: [a-z0-9.+-]+' "$log" || true; } | awk '{print $NF}' | sort -u | tr '\n' ' ')"
+    held_now="$({ apt-mark showhold 2>/dev/null || true; } | tr '\n' ' ')"
     echo "aekit setup: apt-get could not install ${missing[*]}${blockers:+; packages in the way: $blockers}${held_now:+; held packages: $held_now}" >&2
     rm -f "$log"
     exit 1
@@ -111,7 +111,10 @@ fi
 if [ "$with_tests" = 1 ]; then
   report="$here/tests/report"
   wanted="$(sed -n 's/.*"playwright-core": *"\([^"]*\)".*/\1/p' "$report/package.json")"
-  have="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$report/node_modules/playwright-core/package.json" 2>/dev/null | head -1)"
+  have=""
+  if [ -f "$report/node_modules/playwright-core/package.json" ]; then
+    have="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$report/node_modules/playwright-core/package.json" | head -1)"
+  fi
   if [ "$have" != "$wanted" ]; then
     echo "aekit setup: installing playwright-core@$wanted for the report test"
     (cd "$report" && npm ci --no-audit --no-fund --loglevel=error)

@@ -5,7 +5,8 @@
 #include "aekit/core/runtime.h"
 #include "aekit/data/csv.h"
 #include "aekit/data/npy.h"
-#include "aekit/nn/matmul.h"
+#include "aekit/kernels/matmul.h"
+#include "aekit/train/run_config.h"
 #include "aekit/viz/image_grid.h"
 
 #include <spdlog/spdlog.h>
@@ -17,16 +18,30 @@ std::vector<std::string>& command_line() {
   return args;
 }
 
+namespace {
+
+// The two runtime flags, declared once for the commands that train (config keys) and those that
+// load a run (RuntimeFlags).
+constexpr const char* kDeviceHelp = "cpu, cuda, cuda:N or auto (runtime.device)";
+constexpr const char* kThreadsHelp = "CPU threads, 0 = one per core (runtime.threads)";
+
+}  // namespace
+
 void ConfigFlags::add_to(CLI::App& command) {
+  // Flags that mirror config keys show the key and its default; a --config file or --set may
+  // have changed it, and the flag wins over both.
+  const train::TrainOptions defaults;
   command.add_option("-c,--config", config_file, "JSON config file (see docs/CONFIG.md)")
       ->check(CLI::ExistingFile);
   command.add_option("--set", overrides, "Override a config key: key.path=value (repeatable)");
-  command.add_option("--epochs", epochs, "Epochs to train (train.epochs)");
-  command.add_option("--batch-size", batch_size, "Mini-batch size (train.batch_size)");
-  command.add_option("--lr", lr, "Learning rate (train.lr)");
-  command.add_option("--seed", seed, "Random seed (train.seed)");
-  command.add_option("--device", device, "cpu, cuda, cuda:N or auto (runtime.device)");
-  command.add_option("--threads", threads, "CPU threads, 0 = one per core (runtime.threads)");
+  command.add_option("--epochs", epochs,
+                     fmt::format("Epochs to train (train.epochs, default {})", defaults.epochs));
+  command.add_option("--batch-size", batch_size,
+                     fmt::format("Mini-batch size (train.batch_size, default {})", defaults.batch_size));
+  command.add_option("--lr", lr, fmt::format("Learning rate (train.lr, default {})", defaults.lr));
+  command.add_option("--seed", seed, fmt::format("Random seed (train.seed, default {})", defaults.seed));
+  command.add_option("--device", device, fmt::format("{}, default auto", kDeviceHelp));
+  command.add_option("--threads", threads, fmt::format("{}, default 0", kThreadsHelp));
 }
 
 void ConfigFlags::apply(Json& user) const {
@@ -40,8 +55,8 @@ void ConfigFlags::apply(Json& user) const {
 }
 
 void RuntimeFlags::add_to(CLI::App& command) {
-  command.add_option("--device", device, "cpu, cuda, cuda:N or auto")->capture_default_str();
-  command.add_option("--threads", threads, "CPU threads, 0 = one per core")->capture_default_str();
+  command.add_option("--device", device, kDeviceHelp)->capture_default_str();
+  command.add_option("--threads", threads, kThreadsHelp)->capture_default_str();
 }
 
 torch::Device setup_runtime(const std::string& device_name, int64_t threads) {
@@ -55,27 +70,51 @@ torch::Device setup_runtime(const std::string& device_name, int64_t threads) {
   const ThreadSettings settings = configure_threads(static_cast<int>(threads));
   const torch::Device device = parse_device(device_name);
   spdlog::info("{}; fused steps' products on {}", describe_runtime(settings, device),
-               nn::product_backend());
+               kernels::product_backend());
   return device;
 }
 
-data::DataSplits run_data(const train::LoadedRun& run, const std::string& input,
-                          const std::string& labels) {
-  const Json& config = run.state.config;
-  data::DataOptions options = data::DataOptions::from_config(config);
+
+TrainedRun train_pipeline(const Json& config, const train::RunPaths& paths, bool resume,
+                          const train::DistributedOptions* distributed) {
+  const train::TrainOptions options = train::TrainOptions::from_config(config);
+  const torch::Device device =
+      setup_runtime(get_string(config, "runtime", "device"), get_int(config, "runtime", "threads"));
+  data::DataSplits splits = data::load_data(data::DataOptions::from_config(config), options.seed);
+  spdlog::info("data {}: {} train, {} validation, {} test samples of shape [{}]", splits.name,
+               splits.train.size(), splits.validation.size(), splits.test.size(),
+               fmt::join(splits.train.sample_shape(), ", "));
+  std::unique_ptr<train::Distributed> group;
+  if (distributed != nullptr && distributed->enabled()) {
+    spdlog::info("joining a job of {} ranks at {}:{} as rank {}", distributed->world_size,
+                 distributed->master_addr, distributed->master_port, distributed->rank);
+    group = std::make_unique<train::Distributed>(*distributed);
+  }
+  train::TrainerOptions trainer;
+  trainer.resume = resume;
+  trainer.distributed = group.get();
+  trainer.on_epoch = [&](const Json& m) {
+    spdlog::info("epoch {}/{}: train loss {:.4f} (reconstruction {:.4f}, kl {:.4f}){} in {:.2f} s",
+                 m["epoch"].get<int64_t>(), options.epochs, m["train_loss"].get<double>(),
+                 m["train_reconstruction"].get<double>(), m["train_kl"].get<double>(),
+                 m.contains("validation_loss")
+                     ? fmt::format(", validation loss {:.4f}", m["validation_loss"].get<double>())
+                     : "",
+                 m["seconds"].get<double>());
+  };
+  train::TrainResult result = train::train(config, splits, paths, trainer);
+  return TrainedRun{device, std::move(splits), std::move(result)};
+}
+
+CommandRun open_command_run(const RuntimeFlags& runtime, const std::string& run_dir,
+                            bool with_data, const std::string& input, const std::string& labels) {
+  const torch::Device device = setup_runtime(runtime.device, runtime.threads);
+  train::LoadedRun run = train::load_run(run_dir, device);
   data::DataSplits splits;
-  if (!input.empty()) {
-    splits.name = input;
-    splits.test = data::load_files(input, labels, options);
-  } else {
-    splits = data::load_data(options, static_cast<uint64_t>(get_int(config, "train", "seed")));
-  }
-  splits.test.features = train::fit_to_shape(splits.test.features, run.state.sample_shape, splits.name);
-  if (splits.train.size() > 0) {
-    splits.train.features =
-        train::fit_to_shape(splits.train.features, run.state.sample_shape, splits.name);
-  }
-  return splits;
+  if (with_data) splits = train::run_data(run, input, labels);
+  const auto seed = static_cast<uint64_t>(get_int(run.state.config, "train", "seed"));
+  seed_everything(seed);
+  return CommandRun{device, std::move(run), std::move(splits), seed};
 }
 
 void ensure_parent(const std::string& path) {
@@ -84,15 +123,7 @@ void ensure_parent(const std::string& path) {
 }
 
 void write_array(const std::string& path, const torch::Tensor& values) {
-  ensure_parent(path);
-  const std::string extension = std::filesystem::path(path).extension().string();
-  if (extension == ".npy") {
-    data::write_npy(path, values.to(torch::kCPU, torch::kFloat32).contiguous());
-  } else if (extension == ".csv") {
-    data::write_csv(path, values.reshape({values.size(0), -1}));
-  } else {
-    fail_input("{}: expected an output file ending in .npy or .csv", path);
-  }
+  data::write_array(path, values);
 }
 
 }  // namespace aekit::cli

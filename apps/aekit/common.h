@@ -4,6 +4,7 @@
 
 #include "aekit/core/config.h"
 #include "aekit/data/dataset.h"
+#include "aekit/train/distributed.h"
 #include "aekit/train/trainer.h"
 
 #include <CLI/CLI.hpp>
@@ -49,10 +50,34 @@ struct RuntimeFlags {
 /// Sets threads, logs the runtime and warns loudly on a slow BLAS. Returns the device.
 torch::Device setup_runtime(const std::string& device, int64_t threads);
 
-/// The data a loaded run is evaluated on: the test split of the run's own data config, or
-/// `input` (with optional `labels`) when given. Reshaped to the model's sample shape.
-data::DataSplits run_data(const train::LoadedRun& run, const std::string& input,
-                          const std::string& labels);
+/// What training through train_pipeline() gave.
+struct TrainedRun {
+  torch::Device device;
+  data::DataSplits splits;
+  train::TrainResult result;
+};
+
+/// The training pipeline `aekit train` and `aekit demo` share: sets up threads and device from
+/// the resolved `config`, loads its data, joins the data-parallel job `distributed` describes
+/// (when not null and enabled), and trains into `paths` (continuing its checkpoint when `resume`),
+/// logging every epoch.
+TrainedRun train_pipeline(const Json& config, const train::RunPaths& paths, bool resume,
+                          const train::DistributedOptions* distributed = nullptr);
+
+/// What a command that works on a trained run starts from.
+struct CommandRun {
+  torch::Device device;
+  train::LoadedRun run;
+  data::DataSplits splits;  ///< the run's data (test split) or the user's input; empty without data
+  uint64_t seed;            ///< the run's train.seed, with which torch has been seeded
+};
+
+/// The opening of every command on a trained run: sets up threads and device (`runtime`), loads
+/// the run in RUN, and, when `with_data`, the data to work on (run_data(run, input, labels));
+/// seeds torch with the run's seed.
+CommandRun open_command_run(const RuntimeFlags& runtime, const std::string& run_dir,
+                            bool with_data = true, const std::string& input = "",
+                            const std::string& labels = "");
 
 /// Writes N x ... values to `path` as NPY (.npy) or CSV (.csv); other extensions are an error.
 void write_array(const std::string& path, const torch::Tensor& values);
@@ -62,24 +87,6 @@ void write_images_or_array(const std::string& path, const torch::Tensor& images,
 
 /// Creates the parent folder of `path` when it has one.
 void ensure_parent(const std::string& path);
-
-/// What `aekit report` (and the demo) measure and draw; docs/evaluation.md.
-struct ReportOptions {
-  std::string out;                   ///< HTML file; empty = RUN/report.html
-  int64_t tsne_points = 10000;       ///< test codes in the t-SNE map (0 = none)
-  int64_t likelihood_samples = 5000; ///< importance samples per example (0 = skip)
-  int64_t likelihood_examples = 1000;
-  int64_t frechet_samples = 10000;   ///< 0 = skip
-  int64_t probe_train = 0;           ///< training codes for the probes (0 = all)
-  bool binarize = false;
-  std::string cache_dir;             ///< feature networks; empty = eval::default_cache_dir()
-  int64_t threads = 0;
-};
-
-/// Measures a run and writes its self-contained HTML report (and RUN/report.json, figures in
-/// RUN/plots); returns the HTML path.
-std::filesystem::path write_report(const std::string& run_dir, const ReportOptions& options,
-                                   const torch::Device& device);
 
 // One function per subcommand; each declares its flags and callback on `app`.
 void add_train_command(CLI::App& app);

@@ -2,11 +2,11 @@
 // figure and the test metrics into a run folder and says where they are. Running it again
 // continues (or reuses) the same run folder.
 #include "common.h"
-#include "measure.h"
+#include "aekit/eval/measurements.h"
+#include "aekit/viz/run_report.h"
 
 #include "aekit/core/file_io.h"
 #include "aekit/core/runtime.h"
-#include "aekit/eval/evaluate.h"
 #include "aekit/train/run_config.h"
 
 #include <spdlog/spdlog.h>
@@ -34,41 +34,33 @@ void run_demo(const DemoFlags& flags) {
   Json user = demo_config();
   flags.config.apply(user);
   const Json config = train::resolve_config(user);
-  const torch::Device device =
-      setup_runtime(get_string(config, "runtime", "device"), get_int(config, "runtime", "threads"));
   const auto start = std::chrono::steady_clock::now();
-  const auto splits = data::load_data(data::DataOptions::from_config(config),
-                                      static_cast<uint64_t>(get_int(config, "train", "seed")));
-  spdlog::info("Fashion-MNIST: {} train, {} validation, {} test images", splits.train.size(),
-               splits.validation.size(), splits.test.size());
-  train::TrainerOptions options;
-  options.resume = true;  // a second demo continues or reuses the first one's run folder
-  options.on_epoch = [&](const Json& m) {
-    spdlog::info("epoch {}/{}: train loss {:.2f}, validation loss {:.2f} ({:.1f} s)",
-                 m["epoch"].get<int64_t>(), get_int(config, "train", "epochs"),
-                 m["train_loss"].get<double>(), m["validation_loss"].get<double>(),
-                 m["seconds"].get<double>());
-  };
   const train::RunPaths paths(flags.run_dir);
-  const train::TrainResult result = train::train(config, splits, paths, options);
-
-  seed_everything(static_cast<uint64_t>(get_int(config, "train", "seed")));
-  const eval::LossSummary test = eval::evaluate_loss(*result.model, splits.test, 1000, device);
-  const Json metrics = {{"test_loss", test.loss},
-                        {"test_reconstruction", test.reconstruction},
-                        {"test_kl", test.kl},
-                        {"test_examples", test.examples},
-                        {"epochs", result.history.size()}};
-  write_json_file(paths.root / "eval.json", metrics);
-  ReportOptions report;
+  // resume: a second demo continues or reuses the first one's run folder.
+  const TrainedRun trained = train_pipeline(config, paths, /*resume=*/true);
+  const torch::Device device = trained.device;
+  const train::TrainResult& result = trained.result;
+  const data::DataSplits& splits = trained.splits;
+  viz::ReportOptions report;
   report.threads = get_int(config, "runtime", "threads");
-  const std::filesystem::path html = write_report(paths.root.string(), report, device);
+  const std::filesystem::path html = viz::write_report(paths.root.string(), report, device);
   const Json measured = read_json_file(paths.root / "report.json");
+  // RUN/eval.json in the schema of `aekit eval` (docs/CLI.md), from the report's measurements.
+  Json evaluation = measured["test"];
+  evaluation["data"] = splits.name + " (test)";
+  evaluation["noise"] = "none";
+  evaluation["epochs_trained"] = result.history.size();
+  for (const char* key : {"representation", "likelihood", "frechet"}) {
+    if (measured.contains(key)) evaluation[key] = measured[key];
+  }
+  write_json_file(paths.root / "eval.json", evaluation);
+  const Json& test = measured["test"];
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << fmt::format("\naekit demo: VAE 784-512-2 on Fashion-MNIST, {} epochs, {:.0f} s\n",
                            result.history.size(), seconds)
             << fmt::format("test loss {:.2f} nats per image (reconstruction {:.2f} + KL {:.2f})\n",
-                           test.loss, test.reconstruction, test.kl);
+                           test["loss"].get<double>(), test["reconstruction"].get<double>(),
+                           test["kl"].get<double>());
   if (measured.contains("likelihood")) {
     std::cout << fmt::format("log p(x) >= {:.2f} +- {:.2f} nats (importance-weighted, k = {}, {} "
                              "test images)\n",
@@ -84,9 +76,9 @@ void run_demo(const DemoFlags& flags) {
   }
   if (measured.contains("frechet")) {
     std::cout << fmt::format("Fréchet distance: samples {}, reconstructions {}, train vs test {}\n",
-                             format_number(measured["frechet"]["generated"], 2),
-                             format_number(measured["frechet"]["reconstructions"], 2),
-                             format_number(measured["frechet"]["train_vs_test"], 2));
+                             eval::format_number(measured["frechet"]["generated"], 2),
+                             eval::format_number(measured["frechet"]["reconstructions"], 2),
+                             eval::format_number(measured["frechet"]["train_vs_test"], 2));
   }
   std::cout << "run folder: " << paths.root.string() << "\n"
             << "  report:  " << html.string() << "\n"

@@ -18,9 +18,7 @@ struct EncodeFlags {
 };
 
 void run_encode(const EncodeFlags& flags) {
-  const torch::Device device = setup_runtime(flags.runtime.device, flags.runtime.threads);
-  const train::LoadedRun run = train::load_run(flags.run_dir, device);
-  const data::DataSplits splits = run_data(run, flags.input, "");
+  const auto [device, run, splits, seed] = open_command_run(flags.runtime, flags.run_dir, true, flags.input);
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> codes;
   for (int64_t begin = 0; begin < splits.test.size(); begin += 1000) {

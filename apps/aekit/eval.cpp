@@ -2,7 +2,8 @@
 // and linear-probe accuracy, and on request the importance-weighted likelihood and Fréchet
 // distances.
 #include "common.h"
-#include "measure.h"
+#include "aekit/eval/measurements.h"
+#include "aekit/viz/run_report.h"
 
 #include "aekit/core/file_io.h"
 #include "aekit/core/runtime.h"
@@ -32,16 +33,13 @@ struct EvalFlags {
 };
 
 void run_eval(const EvalFlags& flags) {
-  const torch::Device device = setup_runtime(flags.runtime.device, flags.runtime.threads);
-  const train::LoadedRun run = train::load_run(flags.run_dir, device);
-  data::DataSplits splits = run_data(run, flags.input, flags.labels);
+  const auto [device, run, splits, seed] =
+      open_command_run(flags.runtime, flags.run_dir, true, flags.input, flags.labels);
   eval::check_data_fits_likelihood(*run.model, splits.test, splits.name);
-  const auto seed = static_cast<uint64_t>(get_int(run.state.config, "train", "seed"));
-  seed_everything(seed);
   const nn::InputNoise noise = nn::parse_noise_spec(flags.noise, "--noise");
   const eval::LossSummary summary =
       eval::evaluate_loss(*run.model, splits.test, flags.batch_size, device, noise);
-  Json result = loss_json(summary);
+  Json result = eval::loss_json(summary);
   result["data"] = flags.input.empty() ? splits.name + " (test)" : flags.input;
   result["noise"] = flags.noise;
   result["epochs_trained"] = run.state.epoch;
@@ -51,14 +49,14 @@ void run_eval(const EvalFlags& flags) {
       noise.kind == nn::NoiseKind::kNone ? "" : ", inputs corrupted by " + flags.noise);
   std::cout << fmt::format("rounded accuracy {:.4f}, MSE {:.6f}, BCE {} per value, PSNR {:.2f} dB, "
                            "SMAPE {:.2f}%\n",
-                           summary.rounded_accuracy, summary.mse, format_number(result["bce"]),
+                           summary.rounded_accuracy, summary.mse, eval::format_number(result["bce"]),
                            summary.psnr, summary.smape);
   if (summary.penalty != 0) {
     std::cout << fmt::format("sparsity penalty {:.6f}, mean code activation {:.4f}\n",
                              summary.penalty, summary.code_mean);
   }
   if (!flags.no_probes && flags.input.empty()) {
-    const Json probes = representation_json(*run.model, splits, device);
+    const Json probes = eval::representation_json(*run.model, splits, device);
     result["representation"] = probes;
     if (probes.is_null()) {
       std::cout << "k-NN and linear probe: skipped, the data has no labels\n";
@@ -71,7 +69,7 @@ void run_eval(const EvalFlags& flags) {
     }
   }
   if (flags.likelihood) {
-    const Json estimate = likelihood_json(*run.model, splits.test, flags.samples, flags.examples,
+    const Json estimate = eval::likelihood_json(*run.model, splits.test, flags.samples, flags.examples,
                                           flags.binarize, seed, device);
     result["likelihood"] = estimate;
     std::cout << fmt::format(
@@ -81,7 +79,7 @@ void run_eval(const EvalFlags& flags) {
         flags.binarize ? ", binarized" : "");
   }
   if (flags.frechet) {
-    const Json fd = frechet_json(
+    const Json fd = eval::frechet_json(
         *run.model, splits, flags.frechet_samples,
         flags.cache_dir.empty() ? eval::default_cache_dir() : std::filesystem::path(flags.cache_dir),
         device);
@@ -89,8 +87,8 @@ void run_eval(const EvalFlags& flags) {
     std::cout << fmt::format(
         "Fréchet distance on {} samples: generated {}, reconstructions {}, train vs test {} "
         "(feature network test accuracy {:.4f})\n",
-        fd["samples"].get<int64_t>(), format_number(fd["generated"], 3),
-        format_number(fd["reconstructions"], 3), format_number(fd["train_vs_test"], 3),
+        fd["samples"].get<int64_t>(), eval::format_number(fd["generated"], 3),
+        eval::format_number(fd["reconstructions"], 3), eval::format_number(fd["train_vs_test"], 3),
         fd["feature_network_test_accuracy"].get<double>());
   }
   if (flags.input.empty() && noise.kind == nn::NoiseKind::kNone) {

@@ -23,8 +23,7 @@ struct GenerateFlags {
 
 void run_generate(const GenerateFlags& flags) {
   AEKIT_CHECK_INPUT(flags.count >= 1, "--count: expected 1 or more, found {}", flags.count);
-  const torch::Device device = setup_runtime(flags.runtime.device, flags.runtime.threads);
-  const train::LoadedRun run = train::load_run(flags.run_dir, device);
+  const auto [device, run, splits, run_seed] = open_command_run(flags.runtime, flags.run_dir, false);
   const int64_t latent = run.model->latent_dim();
   torch::Tensor z;
   if (!flags.codes.empty()) {

@@ -27,7 +27,9 @@ int main(int argc, char** argv) {
   // top of glibc's range: blocks under 32 MiB (a batch, a validation chunk of 1,000 images, a
   // likelihood chunk of 4,096 decoded rows) are reused from the heap, never mapped, faulted in
   // and unmapped again per call, and up to 256 MiB of free heap top is kept rather than trimmed
-  // and faulted in again. Measured in docs/performance.md ("Memory").
+  // and faulted in again. The trainer hands the heap's free pages back after every epoch
+  // (aekit::release_free_memory), so the resident size stays flat. Measured in
+  // docs/performance.md ("Memory").
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
   spdlog::set_default_logger(spdlog::stderr_color_mt("aekit"));

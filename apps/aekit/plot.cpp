@@ -21,10 +21,8 @@ struct PlotFlags {
 };
 
 void run_plot(const PlotFlags& flags) {
-  const torch::Device device = setup_runtime(flags.runtime.device, flags.runtime.threads);
-  const train::LoadedRun run = train::load_run(flags.run_dir, device);
-  const data::DataSplits splits = run_data(run, flags.input, flags.labels);
-  seed_everything(static_cast<uint64_t>(get_int(run.state.config, "train", "seed")));
+  const auto [device, run, splits, seed] =
+      open_command_run(flags.runtime, flags.run_dir, true, flags.input, flags.labels);
   const auto out_dir = flags.out_dir.empty() ? run.paths.plots() : std::filesystem::path(flags.out_dir);
   const viz::PlotReport report = viz::write_run_plots(*run.model, splits.test, splits.class_names,
                                                       run.state.history, out_dir, flags.plots, device);

@@ -21,9 +21,7 @@ struct ReconstructFlags {
 
 void run_reconstruct(const ReconstructFlags& flags) {
   AEKIT_CHECK_INPUT(flags.count >= 1, "--count: expected 1 or more, found {}", flags.count);
-  const torch::Device device = setup_runtime(flags.runtime.device, flags.runtime.threads);
-  const train::LoadedRun run = train::load_run(flags.run_dir, device);
-  const data::DataSplits splits = run_data(run, flags.input, "");
+  const auto [device, run, splits, seed] = open_command_run(flags.runtime, flags.run_dir, true, flags.input);
   torch::NoGradGuard no_grad;
   const torch::Tensor originals = splits.test.features.slice(0, 0, flags.count);
   const torch::Tensor reconstructed =

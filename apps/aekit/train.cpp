@@ -126,32 +126,7 @@ void run_train(const TrainFlags& flags) {
     std::cout << config.dump(2) << "\n";
     return;
   }
-  setup_runtime(get_string(config, "runtime", "device"), get_int(config, "runtime", "threads"));
-  const auto splits = data::load_data(data::DataOptions::from_config(config),
-                                      static_cast<uint64_t>(get_int(config, "train", "seed")));
-  spdlog::info("data {}: {} train, {} validation, {} test samples of shape [{}]", splits.name,
-               splits.train.size(), splits.validation.size(), splits.test.size(),
-               fmt::join(splits.train.sample_shape(), ", "));
-  std::unique_ptr<train::Distributed> group;
-  if (distributed.enabled()) {
-    spdlog::info("joining a job of {} ranks at {}:{} as rank {}", distributed.world_size,
-                 distributed.master_addr, distributed.master_port, distributed.rank);
-    group = std::make_unique<train::Distributed>(distributed);
-  }
-  train::TrainerOptions options;
-  options.resume = flags.resume;
-  options.distributed = group.get();
-  options.on_epoch = [&](const Json& m) {
-    spdlog::info("epoch {}/{}: train loss {:.4f} (reconstruction {:.4f}, kl {:.4f}){} in {:.2f} s",
-                 m["epoch"].get<int64_t>(), get_int(config, "train", "epochs"),
-                 m["train_loss"].get<double>(), m["train_reconstruction"].get<double>(),
-                 m["train_kl"].get<double>(),
-                 m.contains("validation_loss")
-                     ? fmt::format(", validation loss {:.4f}", m["validation_loss"].get<double>())
-                     : "",
-                 m["seconds"].get<double>());
-  };
-  train::train(config, splits, paths, options);
+  train_pipeline(config, paths, flags.resume, &distributed);
   if (distributed.rank > 0) return;
   std::cout << "run folder: " << paths.root.string() << "\n"
             << "next: aekit eval " << paths.root.string() << "   aekit plot " << paths.root.string()

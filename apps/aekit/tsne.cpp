@@ -1,7 +1,8 @@
 // aekit tsne: a 2-D t-SNE map of a run's test codes, or of any NPY/CSV points, with a scatter
 // plot coloured by label and the 10-NN label accuracy before and after.
 #include "common.h"
-#include "measure.h"
+#include "aekit/eval/measurements.h"
+#include "aekit/viz/run_report.h"
 
 #include "aekit/core/runtime.h"
 
@@ -32,7 +33,7 @@ void run_tsne(const TsneFlags& flags) {
   std::string what;
   if (!flags.run_dir.empty()) {
     const train::LoadedRun run = train::load_run(flags.run_dir, device);
-    const data::DataSplits splits = run_data(run, "", "");
+    const data::DataSplits splits = train::run_data(run, "", "");
     const data::Dataset shown = splits.test.slice(0, std::min(flags.points, splits.test.size()));
     points = eval::encode_all(*run.model, shown.features, device);
     labels = shown.labels;
@@ -51,7 +52,7 @@ void run_tsne(const TsneFlags& flags) {
   if (!plot.empty()) ensure_parent(plot.string());
   eval::TsneOptions options = flags.tsne;
   options.threads = static_cast<int>(flags.runtime.threads);
-  const Json result = tsne_json(points, labels, class_names, options, flags.out, plot, what);
+  const Json result = viz::tsne_json(points, labels, class_names, options, flags.out, plot, what);
   std::cout << fmt::format("t-SNE of {} points in {:.1f} s\n", result["points"].get<int64_t>(),
                            result["seconds"].get<double>());
   if (result.contains("knn_accuracy_map")) {

@@ -23,13 +23,18 @@
 ///   aekit::viz::write_run_plots(*result.model, data.test, data.class_names, result.history,
 ///                               "runs/vae/plots", {}, torch::kCPU);
 ///
-/// Where things live: core/ (errors, config, registry, runtime), data/ (readers, datasets,
-/// batching), nn/ (building blocks), models/ (the families and their registry), losses/,
-/// train/ (trainer, optimizers, checkpoints), eval/, viz/ (charts, image grids, run figures).
+///   aekit::viz::write_report("runs/vae", {}, torch::kCPU);     // runs/vae/report.html
+///
+/// Where things live: core/ (errors, config, registry, runtime, precision), data/ (readers, the
+/// tables of formats and datasets, batching), nn/ (building blocks), losses/, kernels/ (the
+/// hand-written training steps' kernels), models/ (the families and their registry), train/
+/// (trainer, optimizers, checkpoints), eval/ (measurements), viz/ (charts, image grids, run
+/// figures, the report).
 
 #include "aekit/core/config.h"
 #include "aekit/core/error.h"
 #include "aekit/core/file_io.h"
+#include "aekit/core/precision.h"
 #include "aekit/core/registry.h"
 #include "aekit/core/runtime.h"
 #include "aekit/data/batching.h"
@@ -43,6 +48,7 @@
 #include "aekit/eval/evaluate.h"
 #include "aekit/eval/frechet.h"
 #include "aekit/eval/likelihood.h"
+#include "aekit/eval/measurements.h"
 #include "aekit/eval/metrics.h"
 #include "aekit/eval/probes.h"
 #include "aekit/eval/tsne.h"
@@ -72,3 +78,4 @@
 #include "aekit/viz/html_report.h"
 #include "aekit/viz/image_grid.h"
 #include "aekit/viz/run_plots.h"
+#include "aekit/viz/run_report.h"

@@ -9,6 +9,9 @@
 #include <torch/utils.h>
 
 #include <dlfcn.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <atomic>
 #include <cstring>
@@ -101,6 +104,12 @@ ScopedTorchThreads::ScopedTorchThreads(int threads) : previous_(at::get_num_thre
 
 ScopedTorchThreads::~ScopedTorchThreads() {
   if (at::get_num_threads() != previous_) at::set_num_threads(previous_);
+}
+
+void release_free_memory() {
+#ifdef __GLIBC__
+  ::malloc_trim(0);
+#endif
 }
 
 MemoryUsage memory_usage() {

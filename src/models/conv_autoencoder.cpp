@@ -67,10 +67,12 @@ torch::Tensor ConvAutoencoderImpl::decode(const torch::Tensor& z) {
 ModelFamily conv_autoencoder_family() {
   ModelFamily family;
   family.description = "convolutional autoencoder: conv + max pooling down, transposed conv up";
+  // The defaults are the options' own (one place: the TORCH_ARGs of the header).
+  const ConvAutoencoderOptions d(/*sample_shape=*/{});
   family.defaults = with_shared_defaults({{"type", "conv_ae"},
-                                          {"filters", {16, 32, 64}},
-                                          {"activation", "selu"},
-                                          {"likelihood", "bernoulli"}});
+                                          {"filters", d.filters()},
+                                          {"activation", nn::activation_name(d.activation())},
+                                          {"likelihood", losses::likelihood_name(d.likelihood())}});
   family.make = [](const Json& model, const std::vector<int64_t>& sample_shape) -> Autoencoder {
     return ConvAutoencoder(ConvAutoencoderOptions(sample_shape)
                                .filters(config_widths(model, "filters"))

@@ -85,13 +85,18 @@ torch::Tensor ConvVaeImpl::decode_output(const torch::Tensor& z) { return decode
 ModelFamily conv_vae_family() {
   ModelFamily family;
   family.description = "convolutional variational autoencoder (beta-VAE with beta != 1)";
+  family.traits.posterior = true;
+  family.traits.importance_samples = true;
+  // The defaults are the options' own (one place: the TORCH_ARGs of the header); the family
+  // adds only the latent size it starts from.
+  const ConvVaeOptions d(/*sample_shape=*/{}, /*latent_dim=*/2);
   family.defaults = with_shared_defaults({{"type", "conv_vae"},
-                                          {"filters", {32, 64}},
-                                          {"dense", {16}},
-                                          {"latent_dim", 2},
-                                          {"activation", "relu"},
-                                          {"likelihood", "bernoulli"},
-                                          {"beta", 1.0}});
+                                          {"filters", d.filters()},
+                                          {"dense", d.dense()},
+                                          {"latent_dim", d.latent_dim()},
+                                          {"activation", nn::activation_name(d.activation())},
+                                          {"likelihood", losses::likelihood_name(d.likelihood())},
+                                          {"beta", d.beta()}});
   family.make = [](const Json& model, const std::vector<int64_t>& sample_shape) -> Autoencoder {
     return ConvVae(ConvVaeOptions(sample_shape, config_latent_dim(model))
                        .filters(config_widths(model, "filters"))

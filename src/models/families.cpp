@@ -24,4 +24,12 @@ const Registry<ModelFamily>& model_families() {
   return families;
 }
 
+std::string family_names_with(const std::function<bool(const FamilyTraits&)>& has) {
+  std::vector<std::string> names;
+  for (const std::string& name : model_families().names()) {
+    if (has(model_families().get(name).traits)) names.push_back("'" + name + "'");
+  }
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
 }  // namespace aekit::models

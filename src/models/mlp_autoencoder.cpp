@@ -38,13 +38,16 @@ torch::Tensor MlpAutoencoderImpl::decode(const torch::Tensor& z) {
 ModelFamily mlp_autoencoder_family() {
   ModelFamily family;
   family.description = "autoencoder with MLP encoder and decoder (undercomplete, stacked, linear)";
+  // The defaults are the options' own (one place: the TORCH_ARGs of the header); the family
+  // adds only the latent size it starts from.
+  const MlpAutoencoderOptions d(/*sample_shape=*/{}, /*latent_dim=*/32);
   family.defaults = with_shared_defaults({{"type", "ae"},
-                                          {"encoder", {512}},
-                                          {"decoder", Json::array()},
-                                          {"latent_dim", 32},
-                                          {"activation", "relu"},
-                                          {"code_activation", "linear"},
-                                          {"likelihood", "bernoulli"}});
+                                          {"encoder", d.encoder()},
+                                          {"decoder", d.decoder()},
+                                          {"latent_dim", d.latent_dim()},
+                                          {"activation", nn::activation_name(d.activation())},
+                                          {"code_activation", nn::activation_name(d.code_activation())},
+                                          {"likelihood", losses::likelihood_name(d.likelihood())}});
   family.make = [](const Json& model, const std::vector<int64_t>& sample_shape) -> Autoencoder {
     return MlpAutoencoder(MlpAutoencoderOptions(sample_shape, config_latent_dim(model))
                               .encoder(config_widths(model, "encoder"))

@@ -1,8 +1,10 @@
 #include "aekit/models/mlp_vae.h"
 
+#include "aekit/core/runtime.h"
 #include "aekit/models/model_config.h"
-#include "aekit/nn/elementwise.h"
-#include "aekit/nn/matmul.h"
+#include "aekit/kernels/elementwise.h"
+#include "aekit/kernels/matmul.h"
+#include "aekit/kernels/reconstruction_gradient.h"
 
 #include <vector>
 
@@ -64,10 +66,10 @@ torch::Tensor linear_forward(const torch::nn::Linear& layer, const torch::Tensor
                              const torch::Tensor& weight_operand, bool relu) {
   torch::Tensor y =
       torch::empty({h_operand.size(0), layer->weight.size(0)}, layer->weight.options());
-  nn::ProductOptions product;
+  kernels::ProductOptions product;
   product.bias = layer->bias;
   product.relu = relu;
-  nn::matmul_out(y, h_operand, weight_operand.t(), product);
+  kernels::matmul_out(y, h_operand, weight_operand.t(), product);
   return y;
 }
 
@@ -75,34 +77,61 @@ torch::Tensor linear_forward(const torch::nn::Linear& layer, const torch::Tensor
 // added to `accumulate_into` instead when that is defined.
 torch::Tensor input_gradient(const torch::Tensor& d_operand, const torch::Tensor& weight_operand,
                              torch::Tensor accumulate_into = {}) {
-  nn::ProductOptions product;
+  kernels::ProductOptions product;
   if (accumulate_into.defined()) {
     product.accumulate = true;
   } else {
     accumulate_into = torch::empty({d_operand.size(0), weight_operand.size(1)},
                                    d_operand.options().dtype(torch::kFloat32));
   }
-  nn::matmul_out(accumulate_into, d_operand, weight_operand, product);
+  kernels::matmul_out(accumulate_into, d_operand, weight_operand, product);
   return accumulate_into;
 }
 
 // dL/dW = d^T h, straight into the weight's gradient.
 void weight_gradient(torch::nn::Linear& layer, const torch::Tensor& d_operand,
                      const torch::Tensor& h_operand) {
-  nn::matmul_out(grad_of(layer->weight), d_operand.t(), h_operand);
+  kernels::matmul_out(grad_of(layer->weight), d_operand.t(), h_operand);
 }
 
 }  // namespace
 
-bool MlpVaeImpl::fused_training_step(const torch::Tensor& x, nn::Precision precision,
-                                     LossTerms& terms) {
+bool MlpVaeImpl::has_fused_step() const {
   const Objective& o = objective();
-  if (options.activation() != nn::Activation::kRelu || o.noise.kind != nn::NoiseKind::kNone ||
-      o.sparsity.kind != losses::SparsityKind::kNone || o.importance_samples > 1 || !is_training()) {
-    return false;
+  return options.activation() == nn::Activation::kRelu && o.noise.kind == nn::NoiseKind::kNone &&
+         o.sparsity.kind == losses::SparsityKind::kNone && o.importance_samples <= 1;
+}
+
+TrainingStep MlpVaeImpl::training_step(Precision precision) const {
+  if (!has_fused_step()) {
+    TrainingStep step = AutoencoderImpl::training_step(precision);
+    if (!step.supported) {
+      step.requirement =
+          "the MLP VAE's fused step, i.e. ReLU layers and no noise, sparsity or importance "
+          "samples; with these settings it trains in \"float32\" only";
+    }
+    return step;
   }
+  TrainingStep step;
+  step.fused = true;
+  if (!kernels::products_use_blas(precision)) step.torch_threads = configured_threads();
+  const auto parameters = this->parameters();
+  const bool on_cpu = parameters.empty() || parameters.front().device().is_cpu();
+  if (precision == Precision::kBFloat16 && on_cpu && !kernels::native_bfloat16_products()) {
+    step.warning = fmt::format(
+        "train.precision \"bfloat16\": no native bfloat16 products here ({} products, CPU without "
+        "AVX-512 BF16 or AMX); they are emulated and slower than \"float32\"",
+        kernels::product_backend());
+  }
+  return step;
+}
+
+bool MlpVaeImpl::fused_training_step(const torch::Tensor& x, Precision precision,
+                                     LossTerms& terms) {
+  if (!has_fused_step() || !is_training()) return false;
+  const Objective& o = objective();
   torch::NoGradGuard no_grad;
-  const auto operand = [precision](const torch::Tensor& t) { return nn::as_operand(t, precision); };
+  const auto operand = [precision](const torch::Tensor& t) { return kernels::as_operand(t, precision); };
   const int64_t n = x.size(0);
   const torch::Tensor input = x.reshape({n, -1});
   const int64_t features = input.size(1);
@@ -149,7 +178,7 @@ bool MlpVaeImpl::fused_training_step(const torch::Tensor& x, nn::Precision preci
   }
   // The loss and, in the same pass, the gradient of the output and of the last bias.
   torch::Tensor d;
-  const double reconstruction = losses::reconstruction_with_gradient(
+  const double reconstruction = kernels::reconstruction_with_gradient(
       likelihood(), output, input, scale, precision, d, grad_of(decoder_layers.back()->bias));
   const torch::Tensor variance = std.square();
   const torch::Tensor kl = -0.5 * (1.0 + logvar - mean.square() - variance).sum();
@@ -164,7 +193,7 @@ bool MlpVaeImpl::fused_training_step(const torch::Tensor& x, nn::Precision preci
     weight_gradient(layer, d, decoder_operands[i]);
     torch::Tensor d_input = input_gradient(d, decoder_weights[i]);
     if (i > 0) {
-      d = nn::bias_backward(d_input, decoder_inputs[i], grad_of(decoder_layers[i - 1]->bias),
+      d = kernels::bias_backward(d_input, decoder_inputs[i], grad_of(decoder_layers[i - 1]->bias),
                             precision);
     } else {
       d_z = d_input;
@@ -177,9 +206,9 @@ bool MlpVaeImpl::fused_training_step(const torch::Tensor& x, nn::Precision preci
       (d_z * eps * std * 0.5 + (variance - 1.0) * (0.5 * kl_scale))
           .mul_(raw_logvar.ge(kMinLogvar).logical_and_(raw_logvar.le(kMaxLogvar)));
   const torch::Tensor d_mean_operand =
-      nn::bias_backward(d_mean, {}, grad_of(mean_->bias), precision);
+      kernels::bias_backward(d_mean, {}, grad_of(mean_->bias), precision);
   const torch::Tensor d_logvar_operand =
-      nn::bias_backward(d_logvar, {}, grad_of(logvar_->bias), precision);
+      kernels::bias_backward(d_logvar, {}, grad_of(logvar_->bias), precision);
   weight_gradient(mean_, d_mean_operand, h);
   weight_gradient(logvar_, d_logvar_operand, h);
   if (encoder_) {
@@ -189,7 +218,7 @@ bool MlpVaeImpl::fused_training_step(const torch::Tensor& x, nn::Precision preci
     for (size_t i = layers.size(); i-- > 0;) {
       auto layer = layers[i];
       const torch::Tensor d_operand =
-          nn::bias_backward(d_h, encoder_outputs[i + 1], grad_of(layer->bias), precision);
+          kernels::bias_backward(d_h, encoder_outputs[i + 1], grad_of(layer->bias), precision);
       weight_gradient(layer, d_operand, encoder_operands[i]);
       if (i > 0) d_h = input_gradient(d_operand, encoder_weights[i]);
     }
@@ -211,13 +240,18 @@ ModelFamily mlp_vae_family() {
   ModelFamily family;
   family.description =
       "variational autoencoder with MLP encoder and decoder (beta-VAE with beta != 1)";
+  family.traits.posterior = true;
+  family.traits.importance_samples = true;
+  // The defaults are the options' own (one place: the TORCH_ARGs of the header); the family
+  // adds only the latent size it starts from.
+  const MlpVaeOptions d(/*sample_shape=*/{}, /*latent_dim=*/2);
   family.defaults = with_shared_defaults({{"type", "vae"},
-                                          {"encoder", {512}},
-                                          {"decoder", Json::array()},
-                                          {"latent_dim", 2},
-                                          {"activation", "relu"},
-                                          {"likelihood", "bernoulli"},
-                                          {"beta", 1.0}});
+                                          {"encoder", d.encoder()},
+                                          {"decoder", d.decoder()},
+                                          {"latent_dim", d.latent_dim()},
+                                          {"activation", nn::activation_name(d.activation())},
+                                          {"likelihood", losses::likelihood_name(d.likelihood())},
+                                          {"beta", d.beta()}});
   family.make = [](const Json& model, const std::vector<int64_t>& sample_shape) -> Autoencoder {
     return MlpVae(MlpVaeOptions(sample_shape, config_latent_dim(model))
                       .encoder(config_widths(model, "encoder"))

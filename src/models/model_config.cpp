@@ -2,6 +2,7 @@
 
 #include "aekit/core/error.h"
 #include "aekit/core/registry.h"
+#include "aekit/models/autoencoder.h"
 
 #include <cmath>
 
@@ -99,9 +100,11 @@ Objective config_objective(const Json& model_in) {
     const std::string type = model.contains("type") && model["type"].is_string()
                                  ? to_lower(model["type"].get<std::string>())
                                  : std::string();
-    AEKIT_CHECK_INPUT(type == "vae" || type == "conv_vae",
+    AEKIT_CHECK_INPUT(model_families().contains(type) &&
+                          model_families().get(type).traits.importance_samples,
                       "config key 'model.importance_samples': the importance-weighted bound needs "
-                      "a VAE (model.type 'vae' or 'conv_vae'), found model.type '{}'",
+                      "a VAE (model.type {}), found model.type '{}'",
+                      family_names_with([](const FamilyTraits& t) { return t.importance_samples; }),
                       type);
     const double beta = model.contains("beta") && model["beta"].is_number()
                             ? model["beta"].get<double>()

@@ -72,11 +72,15 @@ ModelFamily recurrent_autoencoder_family() {
   ModelFamily family;
   family.description =
       "recurrent autoencoder: LSTM encoder to a code, repeated into an LSTM decoder";
+  family.traits.sequence_input = true;
+  // The defaults are the options' own (one place: the TORCH_ARGs of the header); the family
+  // adds only the latent size it starts from.
+  const RecurrentAutoencoderOptions d(/*sample_shape=*/{}, /*latent_dim=*/30);
   family.defaults = with_shared_defaults({{"type", "lstm_ae"},
-                                          {"encoder", {100}},
-                                          {"decoder", Json::array()},
-                                          {"latent_dim", 30},
-                                          {"likelihood", "bernoulli"}});
+                                          {"encoder", d.encoder()},
+                                          {"decoder", d.decoder()},
+                                          {"latent_dim", d.latent_dim()},
+                                          {"likelihood", losses::likelihood_name(d.likelihood())}});
   family.make = [](const Json& model, const std::vector<int64_t>& sample_shape) -> Autoencoder {
     return RecurrentAutoencoder(RecurrentAutoencoderOptions(sample_shape, config_latent_dim(model))
                                     .encoder(config_widths(model, "encoder"))

@@ -54,12 +54,15 @@ ModelFamily tied_autoencoder_family() {
   ModelFamily family;
   family.description =
       "autoencoder whose decoder reuses the transposed encoder weights (tied weights)";
+  // The defaults are the options' own (one place: the TORCH_ARGs of the header); the family
+  // adds only the latent size it starts from.
+  const TiedAutoencoderOptions d(/*sample_shape=*/{}, /*latent_dim=*/30);
   family.defaults = with_shared_defaults({{"type", "tied_ae"},
-                                          {"encoder", {100}},
-                                          {"latent_dim", 30},
-                                          {"activation", "selu"},
-                                          {"code_activation", "selu"},
-                                          {"likelihood", "bernoulli"}});
+                                          {"encoder", d.encoder()},
+                                          {"latent_dim", d.latent_dim()},
+                                          {"activation", nn::activation_name(d.activation())},
+                                          {"code_activation", nn::activation_name(d.code_activation())},
+                                          {"likelihood", losses::likelihood_name(d.likelihood())}});
   family.make = [](const Json& model, const std::vector<int64_t>& sample_shape) -> Autoencoder {
     return TiedAutoencoder(TiedAutoencoderOptions(sample_shape, config_latent_dim(model))
                                .encoder(config_widths(model, "encoder"))

@@ -40,13 +40,13 @@ uint32_t checksum(const char* data, size_t size) {
   return static_cast<uint32_t>(crc);
 }
 
-std::string frame(const std::string& payload) {
-  std::string bytes(kMagic, sizeof(kMagic));
-  const uint64_t length = payload.size();
-  const uint32_t crc = checksum(payload.data(), payload.size());
-  for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
-  for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
-  return bytes + payload;
+// Fills the first kHeaderSize bytes of `bytes` (magic, length, CRC-32) for the payload after them.
+void write_header(std::string& bytes) {
+  const uint64_t length = bytes.size() - kHeaderSize;
+  const uint32_t crc = checksum(bytes.data() + kHeaderSize, length);
+  std::copy(kMagic, kMagic + sizeof(kMagic), bytes.begin());
+  for (int i = 0; i < 8; ++i) bytes[sizeof(kMagic) + i] = static_cast<char>((length >> (8 * i)) & 0xff);
+  for (int i = 0; i < 4; ++i) bytes[sizeof(kMagic) + 8 + i] = static_cast<char>((crc >> (8 * i)) & 0xff);
 }
 
 torch::serialize::InputArchive open_archive(const std::filesystem::path& path) {
@@ -94,10 +94,22 @@ void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model
   }
   // Serialised in memory, then written by aekit: LibTorch's own file writer throws from inside a C
   // callback when a write fails (a full disk, a file-size limit), which terminates the process.
-  std::ostringstream bytes;
-  archive.save_to(bytes);
+  // One buffer, sized up front (the tensors' bytes plus room for the archive's records), holds the
+  // frame's header and the payload: no copies of a checkpoint-sized block per epoch, so the heap
+  // reuses the same block every epoch (docs/performance.md, "Memory").
+  size_t tensor_bytes = 0;
+  for (const auto& tensor : model.parameters()) tensor_bytes += tensor.nbytes();
+  for (const auto& tensor : model.buffers()) tensor_bytes += tensor.nbytes();
+  std::string bytes;
+  bytes.reserve(kHeaderSize + 3 * tensor_bytes + (1u << 20));
+  bytes.assign(kHeaderSize, '\0');
+  archive.save_to([&bytes](const void* data, size_t size) {
+    bytes.append(static_cast<const char*>(data), size);
+    return size;
+  });
+  write_header(bytes);
   try {
-    write_file_atomic(path, frame(bytes.str()));
+    write_file_atomic(path, bytes);
   } catch (const RuntimeError& e) {
     fail_runtime("{}; the previous checkpoint is unchanged", e.what());
   }

@@ -1,7 +1,7 @@
 #include "aekit/train/optimizer.h"
 
 #include "aekit/core/registry.h"
-#include "aekit/train/fused_adam.h"
+#include "aekit/kernels/fused_adam.h"
 
 #include <torch/optim/adam.h>
 #include <torch/optim/rmsprop.h>
@@ -26,7 +26,7 @@ const Registry<OptimizerFactory>& optimizers() {
   static const Registry<OptimizerFactory> registry = [] {
     Registry<OptimizerFactory> r("optimizer");
     r.add("adam", [](std::vector<torch::Tensor> params, const Hyper& h) {
-      return std::make_unique<FusedAdam>(
+      return std::make_unique<kernels::FusedAdam>(
           std::move(params), torch::optim::AdamOptions(h.lr).weight_decay(h.weight_decay));
     });
     r.add("rmsprop", [](std::vector<torch::Tensor> params, const Hyper& h) {
@@ -46,12 +46,16 @@ const Registry<OptimizerFactory>& optimizers() {
 
 }  // namespace
 
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& options,
+                                                        std::vector<torch::Tensor> parameters) {
+  const Hyper hyper{options.lr, options.momentum, options.weight_decay};
+  return optimizers().get(options.optimizer, "config key 'train.optimizer'")(std::move(parameters),
+                                                                             hyper);
+}
+
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Json& config,
                                                         std::vector<torch::Tensor> parameters) {
-  const Hyper hyper{get_number(config, "train", "lr"), get_number(config, "train", "momentum"),
-                    get_number(config, "train", "weight_decay")};
-  return optimizers().get(get_string(config, "train", "optimizer"), "config key 'train.optimizer'")(
-      std::move(parameters), hyper);
+  return make_optimizer(TrainOptions::from_config(config), std::move(parameters));
 }
 
 const std::vector<std::string>& optimizer_names() { return optimizers().names(); }

@@ -1,8 +1,7 @@
 #include "aekit/train/run_config.h"
 
-#include "aekit/nn/matmul.h"
-
 #include "aekit/core/error.h"
+#include "aekit/data/dataset.h"
 #include "aekit/models/autoencoder.h"
 #include "aekit/models/model_config.h"
 #include "aekit/train/optimizer.h"
@@ -12,32 +11,9 @@ namespace aekit::train {
 namespace {
 
 Json defaults_without_model() {
-  return Json{
-      {"data",
-       {{"dataset", "fashion-mnist"},
-        {"train", ""},
-        {"train_labels", ""},
-        {"test", ""},
-        {"test_labels", ""},
-        {"format", "auto"},
-        {"csv_header", "auto"},
-        {"label_column", ""},
-        {"validation_fraction", 0.1},
-        {"test_fraction", 0.1},
-        {"train_limit", 0},
-        {"test_limit", 0}}},
-      {"train",
-       {{"optimizer", "adam"},
-        {"lr", 1e-3},
-        {"momentum", 0.0},
-        {"weight_decay", 0.0},
-        {"batch_size", 128},
-        {"epochs", 10},
-        {"seed", 1},
-        {"binarize", false},
-        {"precision", "float32"}}},
-      {"runtime", {{"device", "auto"}, {"threads", 0}}},
-  };
+  return Json{{"data", data::DataOptions{}.to_json()},
+              {"train", TrainOptions{}.to_json()},
+              {"runtime", {{"device", "auto"}, {"threads", 0}}}};
 }
 
 void check_range(bool ok, const char* key, const char* expected, const Json& found) {
@@ -45,6 +21,28 @@ void check_range(bool ok, const char* key, const char* expected, const Json& fou
 }
 
 }  // namespace
+
+TrainOptions TrainOptions::from_config(const Json& config) {
+  TrainOptions o;
+  o.optimizer = get_string(config, "train", "optimizer");
+  o.lr = get_number(config, "train", "lr");
+  o.momentum = get_number(config, "train", "momentum");
+  o.weight_decay = get_number(config, "train", "weight_decay");
+  o.batch_size = get_int(config, "train", "batch_size");
+  o.epochs = get_int(config, "train", "epochs");
+  o.seed = static_cast<uint64_t>(get_int(config, "train", "seed"));
+  o.binarize = get_bool(config, "train", "binarize");
+  o.precision = parse_precision(get_string(config, "train", "precision"), "config key 'train.precision'");
+  return o;
+}
+
+Json TrainOptions::to_json() const {
+  return Json{{"optimizer", optimizer}, {"lr", lr},
+              {"momentum", momentum},   {"weight_decay", weight_decay},
+              {"batch_size", batch_size}, {"epochs", epochs},
+              {"seed", static_cast<int64_t>(seed)}, {"binarize", binarize},
+              {"precision", precision_name(precision)}};
+}
 
 Json default_config() {
   Json config;
@@ -91,7 +89,7 @@ Json resolve_config(const Json& user) {
   check_range(t["binarize"].is_boolean(), "train.binarize", "true or false", t["binarize"]);
   check_range(t["precision"].is_string(), "train.precision", "\"float32\" or \"bfloat16\"",
               t["precision"]);
-  nn::parse_precision(t["precision"].get<std::string>(), "config key 'train.precision'");
+  parse_precision(t["precision"].get<std::string>(), "config key 'train.precision'");
   AEKIT_CHECK_INPUT(is_optimizer(t["optimizer"].get<std::string>()),
                     "config key 'train.optimizer': unknown optimizer '{}'; valid: {}",
                     t["optimizer"].get<std::string>(), fmt::join(optimizer_names(), ", "));

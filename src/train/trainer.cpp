@@ -6,7 +6,6 @@
 #include "aekit/core/runtime.h"
 #include "aekit/data/batching.h"
 #include "aekit/eval/evaluate.h"
-#include "aekit/nn/matmul.h"
 #include "aekit/nn/mlp.h"
 #include "aekit/train/optimizer.h"
 #include "aekit/train/progress.h"
@@ -60,37 +59,23 @@ torch::Tensor fit_to_shape(const torch::Tensor& data, const std::vector<int64_t>
   return data.reshape(shape);
 }
 
-TrainResult train(const Json& config, const data::DataSplits& data, const RunPaths& run,
-                  const TrainerOptions& options) {
-  torch::AutoGradMode enable_grad(true);  // whatever mode the caller is in
-  const int64_t epochs = get_int(config, "train", "epochs");
-  const int64_t batch_size = get_int(config, "train", "batch_size");
-  const auto seed = static_cast<uint64_t>(get_int(config, "train", "seed"));
-  // Dynamic binarization: every training batch is drawn afresh as Bernoulli(x).
-  const bool binarize = get_bool(config, "train", "binarize");
-  const nn::Precision precision =
-      nn::parse_precision(get_string(config, "train", "precision"), "config key 'train.precision'");
-  const torch::Device device = parse_device(get_string(config, "runtime", "device"));
-  if (precision == nn::Precision::kBFloat16 && device.is_cpu() && !nn::native_bfloat16_products()) {
-    spdlog::warn(
-        "train.precision \"bfloat16\": no native bfloat16 products here ({} products, CPU without "
-        "AVX-512 BF16 or AMX); they are emulated and slower than \"float32\"",
-        nn::product_backend());
-  }
-  // With bfloat16 products on oneDNN OpenBLAS stays idle, so torch's pool (element-wise work) gets
-  // every configured thread (measured in docs/performance.md, "bfloat16 products").
-  const ScopedTorchThreads element_threads(
-      nn::products_use_blas(precision) ? at::get_num_threads() : configured_threads());
-  AEKIT_CHECK_INPUT(data.train.size() > 0, "{}: no training samples", data.name);
-  Distributed* const group = options.distributed;
-  const int world = group != nullptr ? group->world_size() : 1;
-  const int rank = group != nullptr ? group->rank() : 0;
-  const bool writer = rank == 0;
+namespace {
 
+/// A run folder opened for training: its lock (rank 0), and the state to start from.
+struct OpenedRun {
   std::unique_ptr<FolderLock> lock;
+  CheckpointState state;
+  bool resumed = false;
+};
+
+/// Locks the run folder (rank 0), clears temporary files a killed writer left, and reads the
+/// checkpoint to resume from, checking that it fits this config and data.
+OpenedRun open_run(const Json& config, const TrainOptions& options, const data::DataSplits& data,
+                   const RunPaths& run, bool resume, bool writer) {
+  OpenedRun opened;
   if (writer) {
     ensure_directory(run.root);
-    lock = std::make_unique<FolderLock>(run.root);
+    opened.lock = std::make_unique<FolderLock>(run.root);
     // Temporary files left by a process killed while writing (the lock says none is writing now).
     for (const auto& entry : std::filesystem::directory_iterator(run.root)) {
       if (entry.path().filename().string().find(".tmp-") != std::string::npos) {
@@ -99,14 +84,13 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
       }
     }
   }
-  const bool has_checkpoint = std::filesystem::exists(run.checkpoint());
-  AEKIT_CHECK_INPUT(!has_checkpoint || options.resume,
+  opened.resumed = std::filesystem::exists(run.checkpoint());
+  AEKIT_CHECK_INPUT(!opened.resumed || resume,
                     "{}: run folder already holds a checkpoint; pass --resume to continue it, or "
                     "choose another run folder",
                     run.root.string());
-
-  CheckpointState state;
-  if (has_checkpoint) {
+  CheckpointState& state = opened.state;
+  if (opened.resumed) {
     state = read_checkpoint_state(run.checkpoint());
     // Resolved again, so that keys added to the families since the checkpoint take their defaults.
     const Json saved_model = resolve_config(Json{{"model", state.config["model"]}})["model"];
@@ -115,161 +99,253 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
                       "config ({})",
                       run.root.string(), run.config().string());
     const std::string saved = state.config["train"]["optimizer"].get<std::string>();
-    AEKIT_CHECK_INPUT(
-        to_lower(saved) == to_lower(get_string(config, "train", "optimizer")),
-        "{}: config key 'train.optimizer' is '{}' but the checkpoint holds '{}' state; "
-        "resume with '{}' or start a new run folder",
-        run.root.string(), get_string(config, "train", "optimizer"), saved, saved);
+    AEKIT_CHECK_INPUT(to_lower(saved) == to_lower(options.optimizer),
+                      "{}: config key 'train.optimizer' is '{}' but the checkpoint holds '{}' "
+                      "state; resume with '{}' or start a new run folder",
+                      run.root.string(), options.optimizer, saved, saved);
   } else {
     state.config = config;
     state.sample_shape = data.train.sample_shape();
   }
-  if (group != nullptr) {
-    // Every rank must start from the same epoch: resuming needs the run folder on a shared
-    // filesystem.
-    const auto seen = group->sum({has_checkpoint ? 1.0 : 0.0, static_cast<double>(state.epoch)},
-                                 "agreeing on the starting epoch");
-    AEKIT_CHECK_INPUT(
-        seen[0] == 0 || (seen[0] == world && seen[1] == static_cast<double>(state.epoch) * world),
-        "{}: not every rank sees the same checkpoint; a distributed resume needs the run "
-        "folder on a filesystem that every rank sees",
-        run.root.string());
-  }
-  state.config["train"]["epochs"] = epochs;
+  state.config["train"]["epochs"] = options.epochs;
   AEKIT_CHECK_INPUT(data.train.sample_shape() == state.sample_shape,
                     "{}: samples of shape {} do not fit the checkpoint's model (shape {})",
                     data.name, shape_text(data.train.sample_shape()),
                     shape_text(state.sample_shape));
+  return opened;
+}
 
-  seed_everything(seed);  // the initial weights
+/// Every rank must start from the same epoch: resuming needs the run folder on a shared
+/// filesystem.
+void agree_on_start(Distributed& group, const OpenedRun& opened, const RunPaths& run) {
+  const auto epoch = static_cast<double>(opened.state.epoch);
+  const auto seen =
+      group.sum({opened.resumed ? 1.0 : 0.0, epoch}, "agreeing on the starting epoch");
+  const auto world = static_cast<double>(group.world_size());
+  AEKIT_CHECK_INPUT(seen[0] == 0 || (seen[0] == world && seen[1] == epoch * world),
+                    "{}: not every rank sees the same checkpoint; a distributed resume needs the "
+                    "run folder on a filesystem that every rank sees",
+                    run.root.string());
+}
+
+/// Sums over the examples of one pass; means are sum / examples.
+struct LossSums {
+  double total = 0;
+  double reconstruction = 0;
+  double kl = 0;
+  double rounded_accuracy = 0;  ///< validation only
+  double examples = 0;
+
+  std::vector<double> values() const {
+    return {total, reconstruction, kl, rounded_accuracy, examples};
+  }
+  static LossSums from(const std::vector<double>& v) { return {v[0], v[1], v[2], v[3], v[4]}; }
+};
+
+/// What one epoch measured, summed over this rank's examples.
+struct EpochSums {
+  LossSums train;
+  LossSums validation;  ///< examples = 0 without a validation split
+};
+
+/// Everything one epoch's steps need.
+struct EpochContext {
+  models::AutoencoderImpl& model;
+  torch::optim::Optimizer& optimizer;
+  const TrainOptions& options;
+  const data::Dataset& train;
+  const torch::Device& device;
+  Distributed* group;
+  int rank;
+  int world;
+  bool progress;
+  const RunPaths& run;
+  int64_t last_good_epoch;
+};
+
+/// One pass over the training set: shuffled, one optimizer step per global batch (this rank's
+/// share of it), through the model's fused step or autograd.
+LossSums train_one_epoch(EpochContext& c, int64_t epoch) {
+  const int64_t n = c.train.size();
+  const int64_t global_batch = c.options.batch_size * c.world;
+  const int64_t steps = (n + global_batch - 1) / global_batch;
+  c.model.train();
+  auto shuffle =
+      at::detail::createCPUGenerator(derived_seed(c.options.seed, static_cast<uint64_t>(epoch)));
+  const torch::Tensor order = torch::randperm(n, shuffle, torch::kInt64);
+  seed_everything(derived_seed(c.options.seed, static_cast<uint64_t>(epoch),
+                               static_cast<uint64_t>(c.rank) + 1));
+  ProgressBar bar(fmt::format("epoch {}/{}", epoch, c.options.epochs), steps, c.progress);
+  LossSums sums;
+  for (int64_t step = 0; step < steps; ++step) {
+    const int64_t begin = step * global_batch;
+    const int64_t end = std::min(begin + global_batch, n);
+    const int64_t local_begin = std::min(begin + c.rank * c.options.batch_size, end);
+    const int64_t local_end = std::min(local_begin + c.options.batch_size, end);
+    const int64_t local = local_end - local_begin;
+    double loss = 0;
+    models::LossTerms terms;
+    if (local == 0) {
+      c.optimizer.zero_grad();  // contributes zeros to the all-reduce
+    } else {
+      // One gather of this rank's samples; the labels are not needed for training.
+      torch::Tensor x =
+          c.train.features.index_select(0, order.slice(0, local_begin, local_end)).to(c.device);
+      if (c.options.binarize) x = torch::bernoulli(x);
+      // A fused step writes every gradient itself (nothing to zero); otherwise autograd, where
+      // denoising families see a corrupted input and are scored against the clean one.
+      if (c.model.fused_training_step(x, c.options.precision, terms)) {
+        loss = terms.total.item<double>();
+      } else {
+        c.optimizer.zero_grad();
+        terms = c.model.training_loss(c.model.corrupt(x), x);
+        loss = terms.total.item<double>();
+        if (std::isfinite(loss)) terms.total.backward();
+      }
+    }
+    // The mean loss of the global batch; every rank sees the same number.
+    const double batch_loss =
+        c.group != nullptr
+            ? c.group->all_reduce_gradients(
+                  c.model, static_cast<double>(local) / static_cast<double>(end - begin), loss,
+                  fmt::format("step {} of epoch {}", step + 1, epoch))
+            : loss;
+    if (!std::isfinite(batch_loss)) {
+      bar.finish();
+      fail_runtime(
+          "non-finite loss ({}) at epoch {}, batch {}; stopped, the last good checkpoint "
+          "(epoch {}) is kept in {}; try a smaller train.lr",
+          batch_loss, epoch, step + 1, c.last_good_epoch, c.run.checkpoint().string());
+    }
+    c.optimizer.step();
+    if (local > 0) {
+      const auto count = static_cast<double>(local);
+      sums.total += loss * count;
+      sums.reconstruction += terms.reconstruction.item<double>() * count;
+      sums.kl += terms.kl.item<double>() * count;
+      sums.examples += count;
+    }
+    bar.update(step + 1, fmt::format("loss {:.3f}", sums.total / std::max(sums.examples, 1.0)));
+  }
+  bar.finish();
+  return sums;
+}
+
+/// The loss of this rank's validation share.
+LossSums validate(models::AutoencoderImpl& model, const data::Dataset& validation,
+                  const torch::Device& device) {
+  LossSums sums;
+  if (validation.size() == 0) return sums;
+  const eval::LossSummary v = eval::evaluate_loss(model, validation, kEvalBatch, device);
+  sums.examples = static_cast<double>(v.examples);
+  sums.total = v.loss * sums.examples;
+  sums.reconstruction = v.reconstruction * sums.examples;
+  sums.kl = v.kl * sums.examples;
+  sums.rounded_accuracy = v.rounded_accuracy * sums.examples;
+  return sums;
+}
+
+/// Sums every rank's numbers (one all-reduce) and turns them into the epoch's line of
+/// metrics.jsonl (means per example, the epoch's time and the resident memory).
+Json epoch_metrics(EpochSums sums, Distributed* group, int64_t epoch, double seconds) {
+  if (group != nullptr) {
+    std::vector<double> all = sums.train.values();
+    const std::vector<double> validation = sums.validation.values();
+    all.insert(all.end(), validation.begin(), validation.end());
+    all = group->sum(all, fmt::format("the metrics of epoch {}", epoch));
+    sums.train = LossSums::from({all.begin(), all.begin() + 5});
+    sums.validation = LossSums::from({all.begin() + 5, all.end()});
+  }
+  const LossSums& t = sums.train;
+  Json metrics = {{"epoch", epoch},
+                  {"train_loss", t.total / t.examples},
+                  {"train_reconstruction", t.reconstruction / t.examples},
+                  {"train_kl", t.kl / t.examples}};
+  const LossSums& v = sums.validation;
+  if (v.examples > 0) {
+    metrics["validation_loss"] = v.total / v.examples;
+    metrics["validation_reconstruction"] = v.reconstruction / v.examples;
+    metrics["validation_kl"] = v.kl / v.examples;
+    metrics["validation_rounded_accuracy"] = v.rounded_accuracy / v.examples;
+  }
+  metrics["seconds"] = seconds;
+  release_free_memory();  // the epoch's temporaries are gone: its resident size is what is live
+  const MemoryUsage memory = memory_usage();
+  metrics["rss_mib"] = memory.resident_mib;
+  metrics["peak_rss_mib"] = memory.peak_mib;
+  return metrics;
+}
+
+}  // namespace
+
+TrainResult train(const Json& config, const data::DataSplits& data, const RunPaths& run,
+                  const TrainerOptions& trainer) {
+  torch::AutoGradMode enable_grad(true);  // whatever mode the caller is in
+  const TrainOptions options = TrainOptions::from_config(config);
+  const torch::Device device = parse_device(get_string(config, "runtime", "device"));
+  AEKIT_CHECK_INPUT(data.train.size() > 0, "{}: no training samples", data.name);
+  Distributed* const group = trainer.distributed;
+  const int world = group != nullptr ? group->world_size() : 1;
+  const int rank = group != nullptr ? group->rank() : 0;
+  const bool writer = rank == 0;
+
+  OpenedRun opened = open_run(config, options, data, run, trainer.resume, writer);
+  CheckpointState& state = opened.state;
+  if (group != nullptr) agree_on_start(*group, opened, run);
+
+  seed_everything(options.seed);  // the initial weights
   models::Autoencoder model = models::make_model(config["model"], state.sample_shape);
   eval::check_data_fits_likelihood(*model, data.train, data.name + " (training data)");
   model->to(device);
-  auto optimizer = make_optimizer(config, model->parameters());
-  if (has_checkpoint) {
+  const models::TrainingStep step = model->training_step(options.precision);
+  AEKIT_CHECK_INPUT(step.supported, "config key 'train.precision': \"{}\" needs {}",
+                    precision_name(options.precision), step.requirement);
+  if (!step.warning.empty() && writer) spdlog::warn("{}", step.warning);
+  const ScopedTorchThreads step_threads(step.torch_threads > 0 ? step.torch_threads
+                                                               : at::get_num_threads());
+  auto optimizer = make_optimizer(options, model->parameters());
+  if (opened.resumed) {
     load_checkpoint_tensors(run.checkpoint(), *model, optimizer.get());
     if (state.rng_state.defined()) set_cpu_rng_state(state.rng_state);
     if (writer)
-      spdlog::info("resuming {} after epoch {} of {}", run.root.string(), state.epoch, epochs);
+      spdlog::info("resuming {} after epoch {} of {}", run.root.string(), state.epoch,
+                   options.epochs);
   } else if (group != nullptr) {
     group->broadcast_parameters(*model);
   }
   if (writer) write_json_file(run.config(), state.config);
 
-  const int64_t n = data.train.size();
-  const int64_t global_batch = batch_size * world;
-  const int64_t steps = (n + global_batch - 1) / global_batch;
   // This rank's share of the validation set: every world_size-th sample.
   data::Dataset validation = world > 1 && data.validation.size() > 0
                                  ? data.validation.select(torch::arange(
                                        rank, data.validation.size(), world, torch::kInt64))
                                  : data.validation;
-  if (binarize) {
+  if (options.binarize) {
     data::check_unit_interval(data.train.features, data.name + " (train.binarize)");
     // Validated on one fixed binarization, so that its loss is comparable across epochs.
-    validation.features = data::binarize(validation.features, derived_seed(seed, 0));
+    validation.features = data::binarize(validation.features, derived_seed(options.seed, 0));
   }
 
-  for (int64_t epoch = state.epoch + 1; epoch <= epochs; ++epoch) {
+  EpochContext context{*model,     *optimizer, options,
+                       data.train, device,     group,
+                       rank,       world,      trainer.progress && writer,
+                       run,        state.epoch};
+  for (int64_t epoch = state.epoch + 1; epoch <= options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
-    model->train();
-    auto shuffle = at::detail::createCPUGenerator(derived_seed(seed, static_cast<uint64_t>(epoch)));
-    const torch::Tensor order = torch::randperm(n, shuffle, torch::kInt64);
-    seed_everything(
-        derived_seed(seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(rank) + 1));
-    ProgressBar bar(fmt::format("epoch {}/{}", epoch, epochs), steps, options.progress && writer);
-    double sum_total = 0;
-    double sum_reconstruction = 0;
-    double sum_kl = 0;
-    double seen = 0;
-    for (int64_t step = 0; step < steps; ++step) {
-      const int64_t begin = step * global_batch;
-      const int64_t end = std::min(begin + global_batch, n);
-      const int64_t local_begin = std::min(begin + rank * batch_size, end);
-      const int64_t local_end = std::min(local_begin + batch_size, end);
-      const int64_t local = local_end - local_begin;
-      double loss = 0;
-      models::LossTerms terms;
-      if (local == 0) {
-        optimizer->zero_grad();  // contributes zeros to the all-reduce
-      } else {
-        // One gather of this rank's samples; the labels are not needed for training.
-        torch::Tensor x =
-            data.train.features.index_select(0, order.slice(0, local_begin, local_end)).to(device);
-        if (binarize) x = torch::bernoulli(x);
-        // Denoising families see a corrupted input and are scored against the clean one.
-        // A family's fused step writes every gradient itself (nothing to zero); otherwise autograd.
-        if (model->fused_training_step(x, precision, terms)) {
-          loss = terms.total.item<double>();
-        } else {
-          optimizer->zero_grad();
-          AEKIT_CHECK_INPUT(precision == nn::Precision::kFloat32,
-                            "config key 'train.precision': \"{}\" is implemented by the MLP "
-                            "VAE's fused step (type vae, ReLU, no noise, sparsity or importance "
-                            "samples); this model trains in \"float32\" only",
-                            nn::precision_name(precision));
-          terms = model->training_loss(model->corrupt(x), x);
-          loss = terms.total.item<double>();
-          if (std::isfinite(loss)) terms.total.backward();
-        }
-      }
-      // The mean loss of the global batch; every rank sees the same number.
-      const double batch_loss =
-          group != nullptr
-              ? group->all_reduce_gradients(
-                    *model, static_cast<double>(local) / static_cast<double>(end - begin), loss,
-                    fmt::format("step {} of epoch {}", step + 1, epoch))
-              : loss;
-      if (!std::isfinite(batch_loss)) {
-        bar.finish();
-        fail_runtime(
-            "non-finite loss ({}) at epoch {}, batch {}; stopped, the last good checkpoint "
-            "(epoch {}) is kept in {}; try a smaller train.lr",
-            batch_loss, epoch, step + 1, state.epoch, run.checkpoint().string());
-      }
-      optimizer->step();
-      if (local > 0) {
-        const auto count = static_cast<double>(local);
-        sum_total += loss * count;
-        sum_reconstruction += terms.reconstruction.item<double>() * count;
-        sum_kl += terms.kl.item<double>() * count;
-        seen += count;
-      }
-      bar.update(step + 1, fmt::format("loss {:.3f}", sum_total / std::max(seen, 1.0)));
-    }
-    bar.finish();
-    std::vector<double> totals = {sum_total, sum_reconstruction, sum_kl, seen};
-    if (validation.size() > 0) {
-      const auto v = eval::evaluate_loss(*model, validation, kEvalBatch, device);
-      const auto count = static_cast<double>(v.examples);
-      totals.insert(totals.end(), {v.loss * count, v.reconstruction * count, v.kl * count, count,
-                                   v.rounded_accuracy * count});
-    }
-    if (group != nullptr)
-      totals = group->sum(totals, fmt::format("the metrics of epoch {}", epoch));
-    Json metrics = {{"epoch", epoch},
-                    {"train_loss", totals[0] / totals[3]},
-                    {"train_reconstruction", totals[1] / totals[3]},
-                    {"train_kl", totals[2] / totals[3]}};
-    if (totals.size() > 4) {
-      metrics["validation_loss"] = totals[4] / totals[7];
-      metrics["validation_reconstruction"] = totals[5] / totals[7];
-      metrics["validation_kl"] = totals[6] / totals[7];
-      metrics["validation_rounded_accuracy"] = totals[8] / totals[7];
-    }
-    metrics["seconds"] =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const MemoryUsage memory = memory_usage();
-    metrics["rss_mib"] = memory.resident_mib;
-    metrics["peak_rss_mib"] = memory.peak_mib;
-
+    EpochSums sums;
+    sums.train = train_one_epoch(context, epoch);
+    sums.validation = validate(*model, validation, device);
+    const Json metrics = epoch_metrics(
+        sums, group, epoch,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     state.epoch = epoch;
+    context.last_good_epoch = epoch;
     state.history.push_back(metrics);
     state.rng_state = cpu_rng_state();
     if (writer) {
       save_checkpoint(run.checkpoint(), *model, optimizer.get(), state);
       write_metrics(run, state.history);
-      if (options.on_epoch) options.on_epoch(metrics);
+      if (trainer.on_epoch) trainer.on_epoch(metrics);
     }
   }
   model->eval();
@@ -287,6 +363,25 @@ LoadedRun load_run(const std::filesystem::path& root, const torch::Device& devic
   run.model->to(device);
   run.model->eval();
   return run;
+}
+
+data::DataSplits run_data(const LoadedRun& run, const std::string& input,
+                          const std::string& labels) {
+  const Json& config = run.state.config;
+  data::DataOptions options = data::DataOptions::from_config(config);
+  data::DataSplits splits;
+  if (!input.empty()) {
+    splits.name = input;
+    splits.test = data::load_files(input, labels, options);
+  } else {
+    splits = data::load_data(options, static_cast<uint64_t>(get_int(config, "train", "seed")));
+  }
+  splits.test.features = fit_to_shape(splits.test.features, run.state.sample_shape, splits.name);
+  if (splits.train.size() > 0) {
+    splits.train.features =
+        fit_to_shape(splits.train.features, run.state.sample_shape, splits.name);
+  }
+  return splits;
 }
 
 }  // namespace aekit::train

@@ -131,3 +131,38 @@ TEST(ReportCli, LikelihoodOfADeterministicModelIsAClearError) {
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("skipped, the data has no labels"), std::string::npos);
 }
+
+// The main job, shortened: `aekit demo` trains, writes the report with every phase timed, and
+// writes RUN/eval.json in the schema of `aekit eval` (docs/CLI.md).
+TEST(DemoCli, TrainsReportsAndWritesEvalJsonInTheSchemaOfEval) {
+  if (!aekit::testing::fashion_mnist_available()) GTEST_SKIP() << "dataset-fashion-mnist missing";
+  aekit::testing::TempDir dir;
+  const std::string run = (dir / "demo").string();
+  auto result = aekit::testing::run_shell(
+      "AEKIT_CACHE_DIR=" + (dir / "cache").string() + " " + aekit::testing::aekit_program() +
+      " demo --epochs 1 --set data.train_limit=2000 --set data.test_limit=300 --threads 2 "
+      "--run-dir " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("report: importance-weighted likelihood (k = 5000, 1000 examples) done in"),
+            std::string::npos) << result.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "demo" / "report.html"));
+  const aekit::Json report = read_json(dir / "demo" / "report.json");
+  for (const char* phase : {"test", "representation", "likelihood", "frechet", "figures", "tsne"}) {
+    ASSERT_TRUE(report["seconds"].contains(phase)) << phase << ": " << report.dump();
+    EXPECT_GT(report["seconds"][phase].get<double>(), 0.0) << phase;
+  }
+  const aekit::Json demo_eval = read_json(dir / "demo" / "eval.json");
+  EXPECT_EQ(demo_eval["loss"].get<double>(), report["test"]["loss"].get<double>());
+  EXPECT_EQ(demo_eval["likelihood"]["examples"].get<int64_t>(), 300);
+  // `aekit eval` on the same run writes the same keys (the likelihood and Fréchet on request).
+  result = run_aekit("eval " + run + " --threads 2 --likelihood --samples 10 --frechet --frechet-samples 300 "
+                     "--cache-dir " + (dir / "cache").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  const aekit::Json eval_eval = read_json(dir / "demo" / "eval.json");
+  std::vector<std::string> demo_keys;
+  std::vector<std::string> eval_keys;
+  for (const auto& item : demo_eval.items()) demo_keys.push_back(item.key());
+  for (const auto& item : eval_eval.items()) eval_keys.push_back(item.key());
+  EXPECT_EQ(demo_keys, eval_keys);
+  EXPECT_NEAR(eval_eval["loss"].get<double>(), demo_eval["loss"].get<double>(), 1e-3);
+}

@@ -84,6 +84,25 @@ TEST(Dataset, UnknownDatasetListsValidNames) {
                      "unknown dataset 'cifar'; valid: fashion-mnist, mnist, synthetic-3d, files");
 }
 
+// Formats come from one table: a name no format recognises and an unknown data.format both list
+// the table's names.
+TEST(Dataset, FormatsComeFromTheRegistryAndUnknownOnesListTheValidNames) {
+  TempDir dir;
+  aekit::data::write_npy(dir / "x.npy", torch::rand({6, 3}));
+  std::filesystem::copy_file(dir / "x.npy", dir / "x.bin");
+  EXPECT_INPUT_ERROR(load_data(file_options((dir / "x.bin").string()), 1),
+                     "x.bin: cannot tell the format from the name; set data.format to one of idx, npy, csv");
+  DataOptions options = file_options((dir / "x.bin").string());
+  options.format = "parquet";
+  EXPECT_INPUT_ERROR(load_data(options, 1),
+                     "config key 'data.format': unknown format 'parquet'; valid: auto, idx, npy, csv");
+  options.format = "NPY";  // names are case-insensitive
+  EXPECT_EQ(load_data(options, 1).train.features.size(1), 3);
+  EXPECT_EQ(aekit::data::builtin_datasets(), aekit::data::datasets().names());
+  EXPECT_TRUE(aekit::data::file_formats().get("csv").recognises("table.csv"));
+  EXPECT_FALSE(aekit::data::file_formats().get("csv").recognises("table.npy"));
+}
+
 TEST(Dataset, ValuesOutsideUnitIntervalRejectedForBernoulli) {
   aekit::Json model = aekit::train::default_config()["model"];
   model["latent_dim"] = 2;

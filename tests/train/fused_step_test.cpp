@@ -1,7 +1,8 @@
 // The fast paths of the training step against LibTorch's own: FusedAdam against
 // torch::optim::Adam, and the MLP VAE's hand-derived backward against autograd.
 #include "aekit/models/autoencoder.h"
-#include "aekit/train/fused_adam.h"
+#include "aekit/kernels/fused_adam.h"
+#include "aekit/kernels/matmul.h"
 #include "aekit/train/run_config.h"
 
 #include "../support/test_support.h"
@@ -11,7 +12,7 @@
 
 namespace {
 
-constexpr auto kFloat32 = aekit::nn::Precision::kFloat32;
+constexpr auto kFloat32 = aekit::Precision::kFloat32;
 
 aekit::models::Autoencoder make_vae(const aekit::Json& keys, uint64_t seed) {
   aekit::Json model = keys;
@@ -31,7 +32,7 @@ TEST(FusedAdam, MatchesTorchAdamStepForStepAndSharesItsCheckpoints) {
   torch::Tensor a = start.clone().requires_grad_(true);
   torch::Tensor b = start.clone().requires_grad_(true);
   const auto options = torch::optim::AdamOptions(0.01).weight_decay(0.1);
-  aekit::train::FusedAdam fused({a}, options);
+  aekit::kernels::FusedAdam fused({a}, options);
   torch::optim::Adam reference({b}, options);
   for (int step = 0; step < 20; ++step) {
     const torch::Tensor grad = torch::randn({300}) * (step + 1);
@@ -136,7 +137,7 @@ TEST(FusedStep, BFloat16ProductsStayCloseToFloat32) {
   torch::manual_seed(10);
   ASSERT_TRUE(wide->fused_training_step(x, kFloat32, a));
   torch::manual_seed(10);
-  ASSERT_TRUE(narrow->fused_training_step(x, aekit::nn::Precision::kBFloat16, b));
+  ASSERT_TRUE(narrow->fused_training_step(x, aekit::Precision::kBFloat16, b));
   EXPECT_NEAR(b.total.item<double>(), a.total.item<double>(), 0.01 * a.total.item<double>());
   const auto reference = wide->named_parameters();
   bool any_different = false;
@@ -150,8 +151,8 @@ TEST(FusedStep, BFloat16ProductsStayCloseToFloat32) {
   EXPECT_TRUE(any_different);
   const torch::Tensor p = torch::randn({7, 33}), q = torch::randn({33, 5});
   torch::Tensor out = torch::empty({7, 5});
-  aekit::nn::matmul_out(out, aekit::nn::as_operand(p, aekit::nn::Precision::kBFloat16),
-                        aekit::nn::as_operand(q.t().contiguous(), aekit::nn::Precision::kBFloat16).t());
+  aekit::kernels::matmul_out(out, aekit::kernels::as_operand(p, aekit::Precision::kBFloat16),
+                        aekit::kernels::as_operand(q.t().contiguous(), aekit::Precision::kBFloat16).t());
   const torch::Tensor expected =
       p.to(torch::kBFloat16).to(torch::kFloat32).mm(q.to(torch::kBFloat16).to(torch::kFloat32));
   EXPECT_TRUE(torch::allclose(out, expected, 1e-5, 1e-5));

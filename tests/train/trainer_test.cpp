@@ -167,3 +167,36 @@ TEST(Checkpoint, CorruptFileIsAnInputError) {
   EXPECT_INPUT_ERROR(aekit::train::read_checkpoint_state(dir / "checkpoint.pt"), "not a readable checkpoint");
   EXPECT_INPUT_ERROR(aekit::train::load_run(dir / "nowhere", torch::kCPU), "no checkpoint.pt here");
 }
+
+// The model says how its step runs; the trainer refuses a precision the model cannot train in,
+// naming the config key and what the precision needs, before writing anything.
+TEST(Trainer, PrecisionTheModelCannotTrainInIsAnInputErrorBeforeAnythingIsWritten) {
+  const auto data = toy_data();
+  const auto refused = [&](const Json& model, const std::string& needs) {
+    TempDir dir;
+    Json user{{"model", model},
+              {"train", {{"epochs", 1}, {"batch_size", 32}, {"precision", "bfloat16"}}},
+              {"runtime", {{"device", "cpu"}}}};
+    try {
+      aekit::train::train(aekit::train::resolve_config(user), data, RunPaths(dir / "run"), quiet());
+      ADD_FAILURE() << "trained " << model.dump() << " in bfloat16";
+    } catch (const aekit::InputError& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("config key 'train.precision': \"bfloat16\" needs"), std::string::npos) << message;
+      EXPECT_NE(message.find(needs), std::string::npos) << message;
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "run" / "checkpoint.pt"));
+  };
+  refused(Json{{"type", "ae"}, {"encoder", {8}}, {"latent_dim", 2}}, "trains in \"float32\" only");
+  refused(Json{{"type", "vae"}, {"encoder", {8}}, {"latent_dim", 2}, {"noise", "gaussian"}},
+          "the MLP VAE's fused step");
+  // The same VAE without noise has a fused step in either precision.
+  const auto vae = aekit::models::make_model(
+      aekit::train::resolve_config(Json{{"model", {{"encoder", {8}}, {"latent_dim", 2}}}})["model"], {16});
+  EXPECT_TRUE(vae->training_step(aekit::Precision::kFloat32).fused);
+  EXPECT_TRUE(vae->training_step(aekit::Precision::kBFloat16).supported);
+  const auto ae = aekit::models::make_model(
+      aekit::train::resolve_config(Json{{"model", {{"type", "ae"}, {"encoder", {8}}, {"latent_dim", 2}}}})["model"], {16});
+  EXPECT_FALSE(ae->training_step(aekit::Precision::kFloat32).fused);
+  EXPECT_TRUE(ae->training_step(aekit::Precision::kFloat32).supported);
+}

@@ -28,11 +28,10 @@ BlasInfo detect_blas();
 
 /// Thread policy for CPU training. `threads` = 0 means one per available core.
 ///
-/// Measured on 2 cores (docs/performance.md, MLP VAE 784-400-20 epoch on Fashion-MNIST): OpenBLAS 2
-/// + torch 2 threads: 10.6 s; OpenBLAS 2 + torch 1: 2.4 s; OpenBLAS 1 + torch 2: 3.3 s; 1 + 1: 3.4 s.
 /// Matrix products are the bulk of the work, and two thread pools spinning on the same cores slow
 /// each other down. So with OpenBLAS, aekit gives OpenBLAS `threads` threads and torch's intra-op
-/// (OpenMP) pool one; with another BLAS (MKL runs inside torch's pool) torch gets `threads`.
+/// (OpenMP) pool one; with another BLAS (MKL runs inside torch's pool) torch gets `threads`. The
+/// measurements behind it: docs/performance.md, "Thread settings".
 struct ThreadSettings {
   int blas_threads = 0;
   int torch_threads = 0;
@@ -45,10 +44,15 @@ ThreadSettings configure_threads(int threads);
 /// core when it was never called.
 int configured_threads();
 
+/// Hands the heap's free pages back to the system (glibc's malloc_trim; nothing elsewhere). The
+/// trainer calls it after every epoch: with large blocks kept on the heap (the program's malloc
+/// thresholds, apps/aekit/main.cpp) the free pages between them would otherwise stay resident, and
+/// the resident size would creep up from epoch to epoch as the heap fragments.
+void release_free_memory();
+
 /// Gives torch's intra-op pool (element-wise work) `threads` threads while it lives, then puts the
 /// previous count back. For work whose products do not run on OpenBLAS, so that the two pools do not
-/// compete (bfloat16 products on oneDNN: 2 threads instead of 1 took an MLP VAE epoch from 1.96-2.20
-/// to 1.16-1.48 s on 2 cores, docs/performance.md).
+/// compete (bfloat16 products on oneDNN; docs/performance.md, "bfloat16 products").
 class ScopedTorchThreads {
  public:
   explicit ScopedTorchThreads(int threads);

@@ -9,10 +9,12 @@
 ///    "test": "", "format": "auto", "validation_fraction": 0.1}    a user's files
 
 #include "aekit/core/config.h"
+#include "aekit/core/registry.h"
 
 #include <torch/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -58,10 +60,43 @@ struct DataOptions {
   int64_t train_limit = 0;
   int64_t test_limit = 0;
 
+  /// Reads the `data` section of a resolved config.
   static DataOptions from_config(const Json& config);
+  /// The section as JSON (what resolve_config fills in for keys a user left out).
+  Json to_json() const;
 };
 
-/// The built-in dataset names.
+/// A file format aekit reads. Adding one: a reader (data/<format>.h) and one entry in
+/// file_formats() (src/data/dataset.cpp).
+struct FileFormat {
+  std::string description;
+  /// Whether a lower-case file name (without a final .gz) is of this format, for data.format "auto".
+  std::function<bool(const std::string& name)> recognises;
+  /// Features, N x ..., float32 (uint8 scaled to [0, 1]); a label column, where the format has one,
+  /// into `labels` when it is not null.
+  std::function<torch::Tensor(const std::filesystem::path& path, const DataOptions& options,
+                              torch::Tensor* labels)>
+      read_features;
+  /// The values of a labels file, as read (whole numbers are checked by the caller).
+  std::function<torch::Tensor(const std::filesystem::path& path)> read_labels;
+};
+
+/// The formats by data.format name (case-insensitive): idx, npy, csv.
+const Registry<FileFormat>& file_formats();
+
+/// A dataset data.dataset names. Adding one: its loader and one entry in datasets()
+/// (src/data/dataset.cpp).
+struct BuiltinDataset {
+  std::string description;
+  /// The splits before limits and the validation split; `seed` orders any held-out test split.
+  std::function<DataSplits(const DataOptions& options, uint64_t seed)> load;
+};
+
+/// The datasets by data.dataset name (case-insensitive): fashion-mnist, mnist, synthetic-3d,
+/// files.
+const Registry<BuiltinDataset>& datasets();
+
+/// The dataset names, in registration order.
 const std::vector<std::string>& builtin_datasets();
 
 /// Loads the data a config asks for and splits off validation (and test, when there is no test
@@ -81,6 +116,13 @@ torch::Tensor load_features(const std::filesystem::path& path, const DataOptions
 /// NPY or CSV; one whole number >= 0 per sample). CSV label columns come from `options`.
 Dataset load_files(const std::string& features_path, const std::string& labels_path,
                    const DataOptions& options);
+
+/// Writes N x ... values to `path` as NPY (.npy, float32) or CSV (.csv, one row per sample),
+/// creating its folder; any other extension is an InputError naming the path. Atomic, as every
+/// aekit output.
+///
+/// Example: `aekit::data::write_array("codes.npy", codes);`
+void write_array(const std::filesystem::path& path, const torch::Tensor& values);
 
 /// Throws InputError naming `what` when a value lies outside [0, 1] (giving the range found).
 void check_unit_interval(const torch::Tensor& values, const std::string& what);

@@ -3,8 +3,6 @@
 /// mean over the batch**, in nats for likelihoods (the convention of PyTorch's VAE example and the
 /// Keras recipes, so numbers compare directly).
 
-#include "aekit/nn/matmul.h"
-
 #include <torch/types.h>
 
 #include <string>
@@ -63,18 +61,6 @@ torch::Tensor sampled_reconstruction_loss(Likelihood likelihood, const torch::Te
 /// Mean over the batch of reconstruction_loss_per_example; a scalar.
 torch::Tensor reconstruction_loss(Likelihood likelihood, const torch::Tensor& output,
                                   const torch::Tensor& target);
-
-/// The reconstruction loss of a batch and its gradient in one pass, for hand-written training steps
-/// (the MLP VAE's fused step). `output` [N, F] holds logits (Bernoulli) or means (Gaussian),
-/// `target` the N examples (any shape of N x F values). Returns the loss summed over all N x F values;
-/// allocates `grad_operand` = scale * d(loss)/d(output) as a product operand of `precision`, and
-/// writes `bias_grad` [F] = its sum over the rows (the gradient of the output layer's bias).
-/// Vectorised (exp and log1p from glibc's vector math library) and split over torch's intra-op
-/// threads for contiguous float32 CPU tensors; through LibTorch's operators otherwise.
-double reconstruction_with_gradient(Likelihood likelihood, const torch::Tensor& output,
-                                    const torch::Tensor& target, double scale,
-                                    nn::Precision precision, torch::Tensor& grad_operand,
-                                    torch::Tensor& bias_grad);
 
 /// Maps decoder output to data space: sigmoid(logits) for Bernoulli, identity for Gaussian.
 torch::Tensor to_data_space(Likelihood likelihood, const torch::Tensor& output);

@@ -11,7 +11,7 @@
 #include "aekit/losses/reconstruction.h"
 #include "aekit/losses/sparsity.h"
 #include "aekit/nn/input_noise.h"
-#include "aekit/nn/matmul.h"
+#include "aekit/core/precision.h"
 
 #include <torch/nn/module.h>
 
@@ -57,6 +57,22 @@ struct Posterior {
   torch::Tensor logvar;
 };
 
+/// How a model's training step runs at a given precision, as the model itself says: the trainer
+/// checks the config and sets threads from this without knowing which steps are hand-written.
+struct TrainingStep {
+  /// fused_training_step() handles the step (no autograd graph).
+  bool fused = false;
+  /// The precision is available with this model's current settings.
+  bool supported = true;
+  /// When not supported: what it needs, to end an error message ("... needs ...").
+  std::string requirement;
+  /// Threads torch's intra-op pool should have during the step (its element-wise work): 0 leaves
+  /// the pool as aekit::configure_threads set it.
+  int torch_threads = 0;
+  /// Said once before training when not empty (a precision that is emulated here, say).
+  std::string warning;
+};
+
 /// Base of every autoencoder family.
 ///
 /// Example:
@@ -92,10 +108,13 @@ class AutoencoderImpl : public torch::nn::Module {
   /// autograd. `precision` is the matrix products' operand type (nn/matmul.h); with bfloat16 the
   /// numbers are those of float32 training up to the operands' rounding. Families may leave it as
   /// it is.
-  virtual bool fused_training_step(const torch::Tensor& /*x*/, nn::Precision /*precision*/,
+  virtual bool fused_training_step(const torch::Tensor& /*x*/, Precision /*precision*/,
                                    LossTerms& /*terms*/) {
     return false;
   }
+  /// How this model's training step runs with products of `precision` (float32 or bfloat16), on
+  /// the device its parameters are on. The default: autograd, float32 only.
+  virtual TrainingStep training_step(Precision precision) const;
   /// VAEs: q(z|x) without sampling. Other families throw InputError.
   virtual Posterior posterior(const torch::Tensor& x);
   /// The decoder's raw output for codes z (N x latent_dim): logits (Bernoulli) or values
@@ -121,9 +140,24 @@ class AutoencoderImpl : public torch::nn::Module {
 
 using Autoencoder = std::shared_ptr<AutoencoderImpl>;
 
-/// A registered family: its description, its config keys with their defaults, and how to build it.
+/// What a family is, declared where it is registered, so that generic code (config checks, the
+/// trainer, the evaluators, commands) asks the family rather than testing its name.
+struct FamilyTraits {
+  /// A Gaussian posterior q(z|x): posterior(), decode_output(), a KL term, likelihood estimates.
+  bool posterior = false;
+  /// Trains on the importance-weighted bound (model.importance_samples > 1).
+  bool importance_samples = false;
+  /// Takes the labels as a condition (one-hot) beside the input.
+  bool conditional = false;
+  /// Samples are sequences (T x F: image rows, NPY sequences), read step by step.
+  bool sequence_input = false;
+};
+
+/// A registered family: its description, what it is, its config keys with their defaults, and how
+/// to build it.
 struct ModelFamily {
   std::string description;
+  FamilyTraits traits;
   Json defaults;  ///< includes "type"
   std::function<Autoencoder(const Json& model_config, const std::vector<int64_t>& sample_shape)>
       make;
@@ -131,6 +165,9 @@ struct ModelFamily {
 
 /// The families, by `model.type` (case-insensitive).
 const Registry<ModelFamily>& model_families();
+
+/// The names of the families whose traits satisfy `has` ("'vae', 'conv_vae'"), for messages.
+std::string family_names_with(const std::function<bool(const FamilyTraits&)>& has);
 
 /// Builds the model a resolved `model` config section describes, for samples of `sample_shape`,
 /// initialised as `model.init` says, with the objective the section sets (reduction, noise,

@@ -40,10 +40,15 @@ class MlpVaeImpl : public AutoencoderImpl {
   torch::Tensor decode(const torch::Tensor& z) override;
   /// The hand-derived backward pass of this architecture (ReLU hidden layers; no input noise,
   /// sparsity or importance sampling): every product into the gradients directly, the
-  /// elementwise work in a few passes, the products through nn::matmul_out (oneDNN where built
+  /// elementwise work in a few passes, the products through kernels::matmul_out (oneDNN where built
   /// with it) in `precision`. Measured: docs/performance.md.
-  bool fused_training_step(const torch::Tensor& x, nn::Precision precision,
+  bool fused_training_step(const torch::Tensor& x, Precision precision,
                            LossTerms& terms) override;
+  /// Fused (any precision) with ReLU layers and no input noise, sparsity or importance samples;
+  /// autograd in float32 otherwise. Products in float32 run on OpenBLAS's threads and torch's pool
+  /// keeps one; in bfloat16 they run on oneDNN (OpenBLAS idle) and torch's pool gets every
+  /// configured thread (docs/performance.md, "bfloat16 products").
+  TrainingStep training_step(Precision precision) const override;
   Posterior posterior(const torch::Tensor& x) override;
   torch::Tensor decode_output(const torch::Tensor& z) override;
   bool is_generative() const override { return true; }
@@ -52,6 +57,9 @@ class MlpVaeImpl : public AutoencoderImpl {
   MlpVaeOptions options;
 
  private:
+  /// Whether the current settings are the ones fused_training_step implements.
+  bool has_fused_step() const;
+
   nn::Mlp encoder_{nullptr};
   torch::nn::Linear mean_{nullptr};
   torch::nn::Linear logvar_{nullptr};

@@ -2,9 +2,10 @@
 /// Optimizers by name: adam, rmsprop, sgd (with momentum), from the `train` config section
 /// (lr, momentum, weight_decay). LibTorch's own implementations, with their defaults otherwise
 /// (Adam betas 0.9/0.999, eps 1e-8; RMSprop alpha 0.99, eps 1e-8); Adam's update runs fused
-/// (train/fused_adam.h), with the same state and checkpoints as torch::optim::Adam.
+/// (kernels/fused_adam.h), with the same state and checkpoints as torch::optim::Adam.
 
 #include "aekit/core/config.h"
+#include "aekit/train/run_config.h"
 
 #include <torch/optim/optimizer.h>
 
@@ -18,6 +19,9 @@ namespace aekit::train {
 ///
 /// Example:
 ///   auto optimizer = aekit::train::make_optimizer(config, model->parameters());
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& options,
+                                                        std::vector<torch::Tensor> parameters);
+/// The same, from the `train` section of a resolved config.
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Json& config,
                                                         std::vector<torch::Tensor> parameters);
 

@@ -10,8 +10,35 @@
 /// The `model` section's keys depend on `model.type` (each family declares its own defaults).
 
 #include "aekit/core/config.h"
+#include "aekit/core/precision.h"
+
+#include <cstdint>
+#include <string>
 
 namespace aekit::train {
+
+/// The `train` section, typed and resolved once; its defaults are written here only (the config's
+/// defaults and docs/CONFIG.md come from them). Keys of the same names.
+///
+/// Example:
+///   auto options = aekit::train::TrainOptions::from_config(config);
+///   for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) { ... }
+struct TrainOptions {
+  std::string optimizer = "adam";  ///< adam, rmsprop or sgd (train/optimizer.h)
+  double lr = 1e-3;
+  double momentum = 0.0;           ///< rmsprop and sgd
+  double weight_decay = 0.0;       ///< L2 penalty added to the gradients
+  int64_t batch_size = 128;        ///< per process in data-parallel training
+  int64_t epochs = 10;
+  uint64_t seed = 1;
+  bool binarize = false;           ///< dynamic binarization of every training batch
+  Precision precision = Precision::kFloat32;  ///< the training step's product operands
+
+  /// Reads the `train` section of a resolved config.
+  static TrainOptions from_config(const Json& config);
+  /// The section as JSON (what resolve_config fills in for keys a user left out).
+  Json to_json() const;
+};
 
 /// Every section with its defaults; the model section is the default family's ("vae").
 Json default_config();

@@ -64,7 +64,7 @@ struct TrainResult {
 /// Example:
 ///   auto result = aekit::train::train(config, splits, RunPaths("runs/vae"), {});
 TrainResult train(const Json& config, const data::DataSplits& data, const RunPaths& run,
-                  const TrainerOptions& options = {});
+                  const TrainerOptions& trainer = {});
 
 /// A trained model loaded from a run folder.
 struct LoadedRun {
@@ -76,6 +76,11 @@ struct LoadedRun {
 /// Loads the model of a run folder onto `device`. Throws InputError naming the folder when it holds
 /// no checkpoint.
 LoadedRun load_run(const std::filesystem::path& root, const torch::Device& device);
+
+/// The data a loaded run is evaluated on: the test split of the run's own data config, or
+/// `input` (with optional `labels`) when given. Reshaped to the model's sample shape.
+data::DataSplits run_data(const LoadedRun& run, const std::string& input,
+                          const std::string& labels);
 
 /// A seed derived from `seed` and a stream of numbers (epoch, rank): splitmix64 mixing, so nearby
 /// inputs give unrelated seeds.

@@ -1,14 +1,14 @@
 #pragma once
 /// Element-wise passes of the hand-written training steps (models' fused_training_step): each is one
 /// pass over memory, vectorised for the CPU it runs on (AVX-512, AVX2 or baseline x86-64) and split
-/// over torch's intra-op threads (aekit::parallel_for). Inputs that are not contiguous float32 CPU
+/// over torch's intra-op threads (aekit::kernels::parallel_for). Inputs that are not contiguous float32 CPU
 /// tensors take LibTorch's operators instead, with the same results.
 
-#include "aekit/nn/matmul.h"
+#include "aekit/kernels/matmul.h"
 
 #include <torch/types.h>
 
-namespace aekit::nn {
+namespace aekit::kernels {
 
 /// `t` (float32) rounded to bfloat16, to nearest even (NaN stays NaN): the same values as
 /// t.to(torch::kBFloat16).
@@ -20,8 +20,8 @@ torch::Tensor to_bfloat16(const torch::Tensor& t);
 /// `precision` (float32: `dy` itself, masked in place; bfloat16: a rounded copy).
 ///
 /// Example (the hidden layer before a product's input gradient dh):
-///   torch::Tensor d = aekit::nn::bias_backward(dh, h, hidden->bias.mutable_grad(), precision);
+///   torch::Tensor d = aekit::kernels::bias_backward(dh, h, hidden->bias.mutable_grad(), precision);
 torch::Tensor bias_backward(torch::Tensor& dy, const torch::Tensor& relu_output,
                             torch::Tensor& bias_grad, Precision precision);
 
-}  // namespace aekit::nn
+}  // namespace aekit::kernels

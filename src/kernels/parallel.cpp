@@ -1,6 +1,6 @@
-#include "aekit/core/parallel.h"
+#include "aekit/kernels/parallel.h"
 
-#include "core/openmp_runtime.h"
+#include "kernels/openmp_runtime.h"
 
 #include <ATen/Parallel.h>
 
@@ -9,7 +9,7 @@
 #include <mutex>
 
 
-namespace aekit {
+namespace aekit::kernels {
 
 namespace {
 
@@ -62,4 +62,4 @@ void parallel_for(int64_t size, int64_t grain, const std::function<void(int64_t,
   if (team.error) std::rethrow_exception(team.error);
 }
 
-}  // namespace aekit
+}  // namespace aekit::kernels

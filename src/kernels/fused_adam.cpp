@@ -1,14 +1,14 @@
-#include "aekit/train/fused_adam.h"
+#include "aekit/kernels/fused_adam.h"
 
-#include "aekit/core/parallel.h"
-#include "core/vector_kernels.h"
+#include "aekit/kernels/parallel.h"
+#include "kernels/vector_kernels.h"
 
 #include <cmath>
 #include <sstream>
 #include <string>
 #include <type_traits>
 
-namespace aekit::train {
+namespace aekit::kernels {
 
 namespace {
 
@@ -104,4 +104,4 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
   return loss;
 }
 
-}  // namespace aekit::train
+}  // namespace aekit::kernels

@@ -1,7 +1,8 @@
-#include "aekit/nn/elementwise.h"
+#include "aekit/kernels/elementwise.h"
 
-#include "aekit/core/parallel.h"
+#include "aekit/kernels/parallel.h"
 #include "aekit/core/runtime.h"
+#include "aekit/kernels/reconstruction_gradient.h"
 #include "aekit/losses/reconstruction.h"
 
 #include <gtest/gtest.h>
@@ -16,7 +17,7 @@
 #include <string>
 #include <vector>
 
-using aekit::nn::Precision;
+using aekit::Precision;
 
 namespace {
 
@@ -30,13 +31,13 @@ TEST(ParallelFor, CoversEveryIndexOnceAndRethrows) {
     aekit::ScopedTorchThreads scoped(threads);
     for (const int64_t size : {int64_t{1}, int64_t{7}, int64_t{1000}, int64_t{100003}}) {
       std::vector<std::atomic<int>> visits(static_cast<size_t>(size));
-      aekit::parallel_for(size, 10, [&](int64_t begin, int64_t end) {
+      aekit::kernels::parallel_for(size, 10, [&](int64_t begin, int64_t end) {
         ASSERT_LE(begin, end);
         for (int64_t i = begin; i < end; ++i) visits[static_cast<size_t>(i)]++;
       });
       for (int64_t i = 0; i < size; ++i) ASSERT_EQ(visits[static_cast<size_t>(i)].load(), 1) << i;
     }
-    EXPECT_THROW(aekit::parallel_for(100000, 10,
+    EXPECT_THROW(aekit::kernels::parallel_for(100000, 10,
                                      [](int64_t begin, int64_t) {
                                        if (begin > 0) throw std::runtime_error("range");
                                        if (at::get_num_threads() == 1) throw std::runtime_error("one");
@@ -56,7 +57,7 @@ TEST(Elementwise, BFloat16RoundingIsTorchsBitForBit) {
   x.slice(0, 0, special.numel()).copy_(special);
   for (const int threads : kThreadCounts) {
     aekit::ScopedTorchThreads scoped(threads);
-    const torch::Tensor ours = aekit::nn::to_bfloat16(x);
+    const torch::Tensor ours = aekit::kernels::to_bfloat16(x);
     const torch::Tensor torchs = x.to(torch::kBFloat16);
     ASSERT_EQ(ours.scalar_type(), torch::kBFloat16);
     // NaN stays NaN (LibTorch's own vector and scalar paths write different NaN patterns); every
@@ -69,7 +70,7 @@ TEST(Elementwise, BFloat16RoundingIsTorchsBitForBit) {
   }
   // A transposed view takes LibTorch's path and gives the same values.
   const torch::Tensor m = torch::randn({37, 53});
-  EXPECT_TRUE(aekit::nn::to_bfloat16(m.t()).to(torch::kFloat32).equal(
+  EXPECT_TRUE(aekit::kernels::to_bfloat16(m.t()).to(torch::kFloat32).equal(
       m.t().to(torch::kBFloat16).to(torch::kFloat32)));
 }
 
@@ -85,7 +86,7 @@ TEST(Elementwise, BiasBackwardMasksSumsAndRoundsLikeLibTorch) {
         torch::Tensor work = dy.clone();
         torch::Tensor bias_grad = torch::full({400}, 7.0f);
         const torch::Tensor operand =
-            aekit::nn::bias_backward(work, relu ? y : torch::Tensor(), bias_grad, precision);
+            aekit::kernels::bias_backward(work, relu ? y : torch::Tensor(), bias_grad, precision);
         EXPECT_TRUE(torch::allclose(bias_grad, expected.sum(0), 1e-5, 1e-4));
         if (precision == Precision::kFloat32) {
           EXPECT_TRUE(operand.equal(expected));
@@ -116,7 +117,7 @@ TEST(Elementwise, ReconstructionWithGradientEqualsAutograd) {
       for (const Precision precision : {Precision::kFloat32, Precision::kBFloat16}) {
         torch::Tensor operand;
         torch::Tensor bias_grad = torch::empty({784});
-        const double ours = aekit::losses::reconstruction_with_gradient(
+        const double ours = aekit::kernels::reconstruction_with_gradient(
             likelihood, output.detach(), target, scale, precision, operand, bias_grad);
         EXPECT_NEAR(ours, loss.item<double>(), 1e-5 * std::abs(loss.item<double>()));
         EXPECT_TRUE(torch::allclose(bias_grad, grad.sum(0), 1e-4, 1e-5));
@@ -147,7 +148,7 @@ TEST(Products, NativeBFloat16MatchesTheCpuFlags) {
     }
     break;
   }
-  const bool onednn = aekit::nn::product_backend().rfind("oneDNN", 0) == 0;
-  EXPECT_EQ(aekit::nn::native_bfloat16_products(), onednn && bf16_flag)
-      << "backend " << aekit::nn::product_backend() << ", CPU bfloat16 flag " << bf16_flag;
+  const bool onednn = aekit::kernels::product_backend().rfind("oneDNN", 0) == 0;
+  EXPECT_EQ(aekit::kernels::native_bfloat16_products(), onednn && bf16_flag)
+      << "backend " << aekit::kernels::product_backend() << ", CPU bfloat16 flag " << bf16_flag;
 }

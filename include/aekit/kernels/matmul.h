@@ -5,28 +5,18 @@
 /// On the CPU, when aekit is built with oneDNN (CMake option AEKIT_WITH_ONEDNN, Debian's
 /// libdnnl-dev), bfloat16 products run on oneDNN's matmul primitives (JIT kernels for the machine's
 /// vector instructions, bias and ReLU applied in the same pass), cached per shape, on
-/// aekit::configured_threads() threads. Measured on the 2-core AVX-512 machine of
-/// docs/performance.md, for the MLP VAE's five large products at batch 128: OpenBLAS 2.2 ms, oneDNN
-/// float32 1.9 ms, oneDNN bfloat16 1.0 ms; in the whole training step oneDNN's float32 was not
-/// faster than OpenBLAS, so float32 products stay on LibTorch. Anywhere else (no oneDNN, CUDA tensors, other types) the
+/// aekit::configured_threads() threads. float32 products stay on LibTorch (OpenBLAS), which was as
+/// fast in the whole training step (docs/performance.md, "bfloat16 products"). Anywhere else (no oneDNN, CUDA tensors, other types) the
 /// same products run through LibTorch, with the same numerics: bfloat16 operands are widened to
 /// float32 and the product accumulated in float32.
+
+#include "aekit/core/precision.h"
 
 #include <torch/types.h>
 
 #include <string>
 
-namespace aekit::nn {
-
-/// The element type of a product's operands. Results and accumulation are always float32.
-enum class Precision {
-  kFloat32,   ///< float32 operands: the same numbers as torch::mm
-  kBFloat16,  ///< operands rounded to bfloat16 (8-bit mantissa), accumulated in float32
-};
-
-/// Parses "float32" or "bfloat16"; throws InputError naming `field` otherwise.
-Precision parse_precision(const std::string& text, const std::string& field);
-const char* precision_name(Precision precision);
+namespace aekit::kernels {
 
 /// What a product adds to a b.
 struct ProductOptions {
@@ -39,10 +29,10 @@ struct ProductOptions {
 /// `a` and `b` are both float32 or both bfloat16, 2-D, and may be transposed views (w.t()).
 ///
 /// Example (a Linear layer with ReLU, weights w [N, K], bias b [N]):
-///   aekit::nn::ProductOptions layer;
+///   aekit::kernels::ProductOptions layer;
 ///   layer.bias = b;
 ///   layer.relu = true;
-///   aekit::nn::matmul_out(h, x, w.t(), layer);
+///   aekit::kernels::matmul_out(h, x, w.t(), layer);
 void matmul_out(torch::Tensor& out, const torch::Tensor& a, const torch::Tensor& b,
                 const ProductOptions& options = {});
 
@@ -61,4 +51,4 @@ bool native_bfloat16_products();
 /// Whether this build runs CPU products on oneDNN ("oneDNN 2.6.3") or on LibTorch ("LibTorch").
 std::string product_backend();
 
-}  // namespace aekit::nn
+}  // namespace aekit::kernels

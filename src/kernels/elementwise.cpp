@@ -1,12 +1,12 @@
-#include "aekit/nn/elementwise.h"
+#include "aekit/kernels/elementwise.h"
 
-#include "aekit/core/parallel.h"
-#include "core/vector_kernels.h"
+#include "aekit/kernels/parallel.h"
+#include "kernels/vector_kernels.h"
 
 #include <algorithm>
 #include <cstdint>
 
-namespace aekit::nn {
+namespace aekit::kernels {
 
 namespace {
 
@@ -101,4 +101,4 @@ torch::Tensor bias_backward(torch::Tensor& dy, const torch::Tensor& relu_output,
   return operand;
 }
 
-}  // namespace aekit::nn
+}  // namespace aekit::kernels

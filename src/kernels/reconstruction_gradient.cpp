@@ -1,18 +1,20 @@
-// The reconstruction loss and its gradient in one pass (losses/reconstruction.h). Built with
+// The reconstruction loss and its gradient in one pass (kernels/reconstruction_gradient.h). Built with
 // -ffast-math (src/CMakeLists.txt) so that exp and log1p vectorise through glibc's vector math
 // library (libmvec) and the sums are reassociated into vector lanes; the trainer checks the loss for
 // non-finite values outside this file.
-#include "aekit/losses/reconstruction.h"
+#include "aekit/kernels/reconstruction_gradient.h"
 
-#include "aekit/core/parallel.h"
-#include "core/vector_kernels.h"
+#include "aekit/kernels/matmul.h"
+
+#include "aekit/kernels/parallel.h"
+#include "kernels/vector_kernels.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <mutex>
 
-namespace aekit::losses {
+namespace aekit::kernels {
 
 namespace {
 
@@ -75,9 +77,9 @@ double columns(bool bernoulli, const float* output, const float* target, float s
 
 }  // namespace
 
-double reconstruction_with_gradient(Likelihood likelihood, const torch::Tensor& output,
+double reconstruction_with_gradient(losses::Likelihood likelihood, const torch::Tensor& output,
                                     const torch::Tensor& target, double scale,
-                                    nn::Precision precision, torch::Tensor& grad_operand,
+                                    Precision precision, torch::Tensor& grad_operand,
                                     torch::Tensor& bias_grad) {
   const int64_t rows = output.size(0);
   const torch::Tensor flat_target = target.reshape(output.sizes());
@@ -85,16 +87,16 @@ double reconstruction_with_gradient(Likelihood likelihood, const torch::Tensor& 
                     contiguous_cpu_float32(flat_target) && contiguous_cpu_float32(bias_grad) &&
                     bias_grad.numel() == output.size(1);
   if (!fast) {
-    const torch::Tensor loss = reconstruction_loss_per_example(likelihood, output, flat_target).sum();
-    torch::Tensor grad = likelihood == Likelihood::kBernoulli
+    const torch::Tensor loss = losses::reconstruction_loss_per_example(likelihood, output, flat_target).sum();
+    torch::Tensor grad = likelihood == losses::Likelihood::kBernoulli
                              ? torch::sigmoid(output).sub_(flat_target).mul_(scale)
                              : (output - flat_target).mul_(2.0 * scale);
     torch::sum_out(bias_grad, grad, {0});
-    grad_operand = nn::as_operand(grad, precision);
+    grad_operand = kernels::as_operand(grad, precision);
     return loss.item<double>();
   }
   const int64_t cols = output.size(1);
-  const bool bf16 = precision == nn::Precision::kBFloat16;
+  const bool bf16 = precision == Precision::kBFloat16;
   grad_operand = torch::empty(output.sizes(),
                               output.options().dtype(bf16 ? torch::kBFloat16 : torch::kFloat32));
   const float* o = output.data_ptr<float>();
@@ -102,7 +104,7 @@ double reconstruction_with_gradient(Likelihood likelihood, const torch::Tensor& 
   float* g32 = bf16 ? nullptr : grad_operand.data_ptr<float>();
   auto* g16 = bf16 ? reinterpret_cast<uint16_t*>(grad_operand.data_ptr()) : nullptr;
   float* bias = bias_grad.data_ptr<float>();
-  const bool bernoulli = likelihood == Likelihood::kBernoulli;
+  const bool bernoulli = likelihood == losses::Likelihood::kBernoulli;
   std::mutex mutex;
   double total = 0;
   parallel_for(cols, std::max<int64_t>(16, (1 << 13) / std::max<int64_t>(rows, 1)),
@@ -115,4 +117,4 @@ double reconstruction_with_gradient(Likelihood likelihood, const torch::Tensor& 
   return total;
 }
 
-}  // namespace aekit::losses
+}  // namespace aekit::kernels

@@ -17,7 +17,7 @@
 #define AEKIT_VECTOR_CLONES
 #endif
 
-namespace aekit {
+namespace aekit::kernels {
 
 // Whether the raw-pointer loops can read `t`: defined, contiguous float32 on the CPU.
 inline bool contiguous_cpu_float32(const torch::Tensor& t) {
@@ -34,4 +34,4 @@ inline uint16_t round_to_bfloat16(float value) {
   return (bits & 0x7fffffffu) > 0x7f800000u ? uint16_t{0x7fc0} : static_cast<uint16_t>(rounded);
 }
 
-}  // namespace aekit
+}  // namespace aekit::kernels

@@ -1,9 +1,9 @@
-#include "aekit/nn/matmul.h"
+#include "aekit/kernels/matmul.h"
 
 #include "aekit/core/error.h"
 #include "aekit/core/runtime.h"
-#include "aekit/nn/elementwise.h"
-#include "core/openmp_runtime.h"
+#include "aekit/kernels/elementwise.h"
+#include "kernels/openmp_runtime.h"
 
 #ifdef AEKIT_WITH_ONEDNN
 #include <oneapi/dnnl/dnnl.hpp>
@@ -13,17 +13,7 @@
 #include <tuple>
 #endif
 
-namespace aekit::nn {
-
-Precision parse_precision(const std::string& text, const std::string& field) {
-  if (text == "float32") return Precision::kFloat32;
-  if (text == "bfloat16") return Precision::kBFloat16;
-  fail_input("{}: expected \"float32\" or \"bfloat16\", found \"{}\"", field, text);
-}
-
-const char* precision_name(Precision precision) {
-  return precision == Precision::kBFloat16 ? "bfloat16" : "float32";
-}
+namespace aekit::kernels {
 
 torch::Tensor as_operand(const torch::Tensor& t, Precision precision) {
   return precision == Precision::kBFloat16 ? to_bfloat16(t) : t;
@@ -203,4 +193,4 @@ std::string product_backend() {
 #endif
 }
 
-}  // namespace aekit::nn
+}  // namespace aekit::kernels

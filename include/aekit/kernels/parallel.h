@@ -10,16 +10,16 @@
 #include <cstdint>
 #include <functional>
 
-namespace aekit {
+namespace aekit::kernels {
 
 /// Runs body(begin, end) over [0, size) split into contiguous ranges of at least `grain` items, at
 /// most one per thread of torch's intra-op pool (at::get_num_threads()), and returns when all are
 /// done. The first exception thrown by a range is rethrown here.
 ///
 /// Example:
-///   aekit::parallel_for(n, 4096, [&](int64_t begin, int64_t end) {
+///   aekit::kernels::parallel_for(n, 4096, [&](int64_t begin, int64_t end) {
 ///     for (int64_t i = begin; i < end; ++i) y[i] = 2 * x[i];
 ///   });
 void parallel_for(int64_t size, int64_t grain, const std::function<void(int64_t, int64_t)>& body);
 
-}  // namespace aekit
+}  // namespace aekit::kernels

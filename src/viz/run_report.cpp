@@ -1,0 +1,233 @@
+#include "aekit/viz/run_report.h"
+
+#include "aekit/core/file_io.h"
+#include "aekit/core/runtime.h"
+#include "aekit/eval/evaluate.h"
+#include "aekit/eval/frechet.h"
+#include "aekit/eval/measurements.h"
+#include "aekit/eval/probes.h"
+#include "aekit/train/trainer.h"
+#include "aekit/viz/charts.h"
+#include "aekit/viz/html_report.h"
+#include "aekit/viz/run_plots.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace aekit::viz {
+
+namespace {
+
+/// Runs `phase` (a callable returning nothing) as one phase of a long job: logs `label` as it
+/// starts and its time as it ends, and records the time in seconds as `times[key]`.
+/// Example: timed_phase(times, "tsne", "t-SNE of 10000 test codes", [&] { ... });
+template <typename Phase>
+void timed_phase(Json& times, const std::string& key, const std::string& label, Phase&& phase) {
+  spdlog::info("report: {} ...", label);
+  const auto start = std::chrono::steady_clock::now();
+  phase();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  times[key] = seconds;
+  spdlog::info("report: {} done in {:.1f} s", label, seconds);
+}
+
+using Rows = std::vector<std::vector<std::string>>;
+
+void add_row(Rows& rows, const std::string& name, const Json& value, const std::string& note,
+             int decimals = 4) {
+  rows.push_back({name, eval::format_number(value, decimals), note});
+}
+
+}  // namespace
+
+Json tsne_json(const torch::Tensor& points, const torch::Tensor& labels,
+               const std::vector<std::string>& class_names, const eval::TsneOptions& options,
+               const std::string& map_path, const std::filesystem::path& plot_path,
+               const std::string& what) {
+  const auto start = std::chrono::steady_clock::now();
+  const torch::Tensor map = eval::tsne(points, options);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Json result = {{"points", points.size(0)},
+                 {"seconds", seconds},
+                 {"perplexity", options.perplexity},
+                 {"theta", options.theta},
+                 {"iterations", options.iterations}};
+  if (!map_path.empty()) data::write_array(map_path, map);
+  std::vector<int64_t> label_list;
+  if (labels.defined()) {
+    constexpr int64_t kNeighbours = 10;
+    result["knn_k"] = kNeighbours;
+    result["knn_accuracy_input"] =
+        eval::knn_accuracy(points, labels, points, labels, kNeighbours, /*leave_one_out=*/true);
+    result["knn_accuracy_map"] =
+        eval::knn_accuracy(map, labels, map, labels, kNeighbours, /*leave_one_out=*/true);
+    const torch::Tensor l = labels.to(torch::kCPU, torch::kInt64).contiguous();
+    label_list.assign(l.data_ptr<int64_t>(), l.data_ptr<int64_t>() + l.numel());
+  }
+  if (!plot_path.empty()) {
+    const torch::Tensor m = map.to(torch::kFloat64).contiguous();
+    const auto values = m.accessor<double, 2>();
+    std::vector<double> x(static_cast<size_t>(m.size(0)));
+    std::vector<double> y(x.size());
+    for (int64_t i = 0; i < m.size(0); ++i) {
+      x[static_cast<size_t>(i)] = values[i][0];
+      y[static_cast<size_t>(i)] = values[i][1];
+    }
+    scatter_chart(
+        plot_path, x, y, label_list, class_names,
+        {fmt::format("t-SNE of {} ({} points, perplexity {})", what, m.size(0), options.perplexity),
+         "t-SNE 1", "t-SNE 2"});
+  }
+  return result;
+}
+
+std::filesystem::path write_report(const std::string& run_dir, const ReportOptions& flags,
+                                   const torch::Device& device) {
+  const train::LoadedRun run = train::load_run(run_dir, device);
+  const data::DataSplits splits = train::run_data(run, "", "");
+  eval::check_data_fits_likelihood(*run.model, splits.test, splits.name);
+  const auto seed = static_cast<uint64_t>(get_int(run.state.config, "train", "seed"));
+  models::AutoencoderImpl& model = *run.model;
+  const std::filesystem::path plots = run.paths.plots();
+  ensure_directory(plots);
+
+  Json metrics;
+  Json seconds;  // each phase's time, printed as it ends and kept in report.json
+  eval::LossSummary summary;
+  timed_phase(seconds, "test", "test loss and reconstruction metrics", [&] {
+    seed_everything(seed);
+    summary = eval::evaluate_loss(model, splits.test, 1000, device);
+    metrics["test"] = eval::loss_json(summary);
+  });
+  timed_phase(seconds, "representation", "k-NN and linear probe", [&] {
+    metrics["representation"] = eval::representation_json(model, splits, device, flags.probe_train);
+  });
+  if (model.is_generative() && flags.likelihood_samples > 0) {
+    timed_phase(seconds, "likelihood",
+                fmt::format("importance-weighted likelihood (k = {}, {} examples)",
+                            flags.likelihood_samples, flags.likelihood_examples),
+                [&] {
+                  seed_everything(seed);
+                  metrics["likelihood"] = eval::likelihood_json(
+                      model, splits.test, flags.likelihood_samples, flags.likelihood_examples,
+                      flags.binarize, seed, device);
+                });
+  }
+  const bool labelled = splits.train.has_labels() && splits.test.has_labels();
+  if (labelled && flags.frechet_samples > 0) {
+    timed_phase(seconds, "frechet", "Fréchet distances", [&] {
+      seed_everything(seed);
+      metrics["frechet"] =
+          eval::frechet_json(model, splits, flags.frechet_samples,
+                             flags.cache_dir.empty() ? eval::default_cache_dir()
+                                                     : std::filesystem::path(flags.cache_dir),
+                             device);
+    });
+  }
+  PlotReport figures;
+  timed_phase(seconds, "figures", "figures", [&] {
+    seed_everything(seed);
+    figures = write_run_plots(model, splits.test, splits.class_names, run.state.history, plots, {},
+                              device);
+  });
+  const std::filesystem::path tsne_plot = plots / "tsne.png";
+  if (flags.tsne_points >= 4 && splits.test.size() >= 4) {
+    const data::Dataset shown =
+        splits.test.slice(0, std::min(flags.tsne_points, splits.test.size()));
+    eval::TsneOptions options;
+    options.threads = static_cast<int>(flags.threads);
+    options.perplexity = std::min(30.0, static_cast<double>(shown.size() - 1) / 3.0 - 0.01);
+    timed_phase(seconds, "tsne", fmt::format("t-SNE of {} test codes", shown.size()), [&] {
+      metrics["tsne"] = tsne_json(eval::encode_all(model, shown.features, device), shown.labels,
+                                  splits.class_names, options, (plots / "tsne.npy").string(),
+                                  tsne_plot, "the test codes");
+    });
+  }
+  metrics["seconds"] = seconds;
+  write_json_file(run.paths.root / "report.json", metrics);
+
+  HtmlReport page(fmt::format("aekit run {}", run_dir));
+  page.paragraph(
+      fmt::format("{} ({} parameters), trained {} epochs on {}; test set of {} examples.",
+                  get_string(run.state.config, "model", "type"), models::parameter_count(model),
+                  run.state.epoch, splits.name, splits.test.size()));
+  page.heading("Metrics");
+  Rows rows;
+  const Json& t = metrics["test"];
+  add_row(rows, "test loss", t["loss"], "nats per example (the training objective)");
+  add_row(rows, "reconstruction", t["reconstruction"], "nats per example");
+  if (model.is_generative()) add_row(rows, "KL(q(z|x) || p(z))", t["kl"], "nats per example");
+  add_row(rows, "MSE", t["mse"], "per value", 6);
+  add_row(rows, "BCE", t["bce"], "nats per value");
+  add_row(rows, "PSNR", t["psnr"], "dB, peak 1", 2);
+  add_row(rows, "SMAPE", t["smape"], "percent (0 to 200)", 2);
+  add_row(rows, "rounded accuracy", t["rounded_accuracy"],
+          "share of values with round(x) = round(x^)");
+  if (metrics.contains("likelihood")) {
+    const Json& l = metrics["likelihood"];
+    add_row(rows, "log p(x)", l["log_likelihood"],
+            fmt::format("importance-weighted, k = {}, {} examples{}", l["samples"].get<int64_t>(),
+                        l["examples"].get<int64_t>(), flags.binarize ? ", binarized" : ""),
+            3);
+    add_row(rows, "log p(x) standard error", l["standard_error"], "nats", 3);
+  }
+  if (!metrics["representation"].is_null()) {
+    const Json& r = metrics["representation"];
+    add_row(rows, "10-NN accuracy of the codes", r["knn_accuracy"],
+            "test codes against training codes");
+    add_row(rows, "linear probe accuracy", r["linear_probe_accuracy"],
+            "logistic regression on the codes");
+  }
+  if (metrics.contains("frechet")) {
+    const Json& f = metrics["frechet"];
+    const std::string note = fmt::format(
+        "vs the test set, {} samples each, on features of a classifier with test accuracy {:.4f}",
+        f["samples"].get<int64_t>(), f["feature_network_test_accuracy"].get<double>());
+    if (!f["generated"].is_null())
+      add_row(rows, "Fréchet distance, generated", f["generated"], note, 3);
+    add_row(rows, "Fréchet distance, reconstructions", f["reconstructions"], note, 3);
+    add_row(rows, "Fréchet distance, training images", f["train_vs_test"],
+            "the floor: two real sets", 3);
+  }
+  if (metrics.contains("tsne") && metrics["tsne"].contains("knn_accuracy_map")) {
+    const Json& s = metrics["tsne"];
+    add_row(rows, "10-NN accuracy in the t-SNE map", s["knn_accuracy_map"],
+            fmt::format("leave-one-out; {} in the codes themselves",
+                        eval::format_number(s["knn_accuracy_input"])));
+  }
+  page.table({"metric", "value", "meaning"}, rows);
+
+  page.heading("Figures");
+  const std::vector<std::pair<std::string, std::string>> captions = {
+      {"loss_curves.png", "Training and validation loss per epoch"},
+      {"latent_scatter.png", "Test codes coloured by label"},
+      {"manifold.png",
+       "The 2-D latent manifold: decoded points at the normal inverse CDF of an even grid"},
+      {"reconstructions.png", "Test images above their reconstructions"},
+      {"samples.png", "Samples from the prior"},
+      {"tsne.png", "t-SNE map of the test codes"}};
+  for (const auto& [file, caption] : captions) {
+    const bool written = std::find(figures.written.begin(), figures.written.end(), plots / file) !=
+                         figures.written.end();
+    if (written || (file == "tsne.png" && metrics.contains("tsne"))) {
+      page.image(plots / file, caption);
+    }
+  }
+  if (!figures.skipped.empty()) {
+    page.paragraph(fmt::format("Not shown: {}", fmt::join(figures.skipped, "; ")));
+  }
+
+  page.heading("Config");
+  page.preformatted(run.state.config.dump(2));
+  const std::filesystem::path out =
+      flags.out.empty() ? run.paths.root / "report.html" : std::filesystem::path(flags.out);
+  if (out.has_parent_path()) ensure_directory(out.parent_path());
+  page.write(out);
+  return out;
+}
+
+}  // namespace aekit::viz
