@@ -30,9 +30,15 @@ expect_refusal "without apt" "needs a Debian 12 machine with apt-get" \
   env PATH="$work/bin" bash "$source_dir/scripts/setup.sh"
 
 # A user who is not root and cannot use sudo (no terminal to ask a password on).
+# The script is copied where that user can read it (the checkout may sit in root's home).
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+  readable="$(mktemp -d /tmp/aekit-setup-check.XXXXXX)"
+  mkdir -p "$readable/scripts"
+  cp "$source_dir/scripts/setup.sh" "$readable/scripts/setup.sh"
+  chmod -R a+rX "$readable"
   expect_refusal "without root" "needs root or sudo" \
-    setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent bash "$source_dir/scripts/setup.sh"
+    setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent bash "$readable/scripts/setup.sh"
+  rm -rf "$readable"
 else
   echo "skip without root: the test is not running as root"
 fi
