@@ -122,10 +122,6 @@ void ensure_parent(const std::string& path) {
   if (!parent.empty()) ensure_directory(parent);
 }
 
-void write_array(const std::string& path, const torch::Tensor& values) {
-  data::write_array(path, values);
-}
-
 }  // namespace aekit::cli
 
 namespace aekit::cli {
@@ -135,7 +131,7 @@ void write_images_or_array(const std::string& path, const torch::Tensor& images,
     ensure_parent(path);
     viz::write_png(path, viz::tile_images(images, columns));
   } else {
-    write_array(path, images);
+    data::write_array(path, images);
   }
 }
 

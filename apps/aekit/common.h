@@ -79,9 +79,6 @@ CommandRun open_command_run(const RuntimeFlags& runtime, const std::string& run_
                             bool with_data = true, const std::string& input = "",
                             const std::string& labels = "");
 
-/// Writes N x ... values to `path` as NPY (.npy) or CSV (.csv); other extensions are an error.
-void write_array(const std::string& path, const torch::Tensor& values);
-
 /// Writes images (N x sample shape) to `path`: a .png grid with `columns` per row, or NPY/CSV.
 void write_images_or_array(const std::string& path, const torch::Tensor& images, int64_t columns);
 

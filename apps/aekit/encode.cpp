@@ -26,10 +26,10 @@ void run_encode(const EncodeFlags& flags) {
                         .to(torch::kCPU));
   }
   const torch::Tensor all = torch::cat(codes);
-  write_array(flags.out, all);
+  data::write_array(flags.out, all);
   if (!flags.labels_out.empty() && splits.test.has_labels()) {
     ensure_parent(flags.labels_out);
-    write_array(flags.labels_out, splits.test.labels.to(torch::kFloat32).unsqueeze(1));
+    data::write_array(flags.labels_out, splits.test.labels.to(torch::kFloat32).unsqueeze(1));
   }
   std::cout << fmt::format("wrote {} codes of {} dimensions to {}\n", all.size(0), all.size(1), flags.out);
 }

@@ -86,7 +86,7 @@ void run_pca(const PcaFlags& flags) {
         result["error_ratio"].get<double>());
   }
   if (!flags.out.empty())
-    write_array(flags.out, pca.encode(splits.test.features).to(torch::kFloat32));
+    data::write_array(flags.out, pca.encode(splits.test.features).to(torch::kFloat32));
 }
 
 }  // namespace
