@@ -2,11 +2,12 @@
 
 #include "aekit/core/error.h"
 #include "aekit/core/file_io.h"
+#include "gzip_reader.h"
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
+#include <sstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -73,8 +74,11 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
   AEKIT_CHECK_INPUT(std::filesystem::is_regular_file(file), "{}: file not found", path);
   AEKIT_CHECK_INPUT(options.header == "auto" || options.header == "yes" || options.header == "no",
                     "csv header option: expected auto, yes or no, found '{}'", options.header);
-  std::ifstream in(file);
-  AEKIT_CHECK_INPUT(in.good(), "{}: cannot open for reading", path);
+  AEKIT_CHECK_INPUT(options.skip_rows >= 0, "csv skip_rows: expected 0 or more, found {}",
+                    options.skip_rows);
+  // Plain or gzip-compressed text alike (zlib reads an uncompressed file as it is).
+  GzReader reader(file);
+  std::istringstream in(reader.read_to_end());
 
   std::vector<std::string> header;
   std::vector<float> values;
@@ -82,17 +86,34 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
   int64_t columns = -1;
   int64_t label_column = -1;
   int64_t rows = 0;
+  int64_t header_line = 0;  // the line taken as the header, 0 for none
   std::string line;
   for (int64_t line_number = 1; std::getline(in, line); ++line_number) {
+    if (line_number <= options.skip_rows) continue;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos || line[0] == '#') continue;
     std::vector<std::string> fields = split_fields(line);
     if (columns < 0) {
       columns = static_cast<int64_t>(fields.size());
       const bool is_header = options.header == "yes" || (options.header == "auto" && !all_numbers(fields));
-      if (is_header) header = fields;
+      if (is_header) {
+        // The label column is looked up once the first data row confirms the width (below).
+        header = fields;
+        header_line = line_number;
+        continue;
+      }
       label_column = find_label_column(options.label_column, header, columns, path);
-      if (is_header) continue;
+    }
+    if (rows == 0 && header_line > 0) {
+      // The first data row: a header whose width differs is probably not the data's header.
+      AEKIT_CHECK_INPUT(
+          static_cast<int64_t>(fields.size()) == columns,
+          "{} line {}: expected {} fields, found {}; line {} was taken as a header of {} names "
+          "while the data has {} columns: if it is not the data's header, skip it with "
+          "data.skip_rows={}",
+          path, line_number, columns, fields.size(), header_line, columns, fields.size(),
+          header_line);
+      label_column = find_label_column(options.label_column, header, columns, path);
     }
     AEKIT_CHECK_INPUT(static_cast<int64_t>(fields.size()) == columns,
                       "{} line {}: expected {} fields, found {}", path, line_number, columns,

@@ -44,6 +44,7 @@ DataOptions DataOptions::from_config(const Json& config) {
   o.format = get_string(config, "data", "format");
   o.csv_header = get_string(config, "data", "csv_header");
   o.label_column = get_string(config, "data", "label_column");
+  o.skip_rows = get_int(config, "data", "skip_rows");
   o.validation_fraction = get_number(config, "data", "validation_fraction");
   o.test_fraction = get_number(config, "data", "test_fraction");
   o.train_limit = get_int(config, "data", "train_limit");
@@ -72,6 +73,7 @@ Json DataOptions::to_json() const {
               {"format", format},
               {"csv_header", csv_header},
               {"label_column", label_column},
+              {"skip_rows", skip_rows},
               {"validation_fraction", validation_fraction},
               {"test_fraction", test_fraction},
               {"train_limit", train_limit},
@@ -193,7 +195,7 @@ bool ends_with(const std::string& name, const std::string& suffix) {
 
 torch::Tensor read_csv_features(const std::filesystem::path& path, const DataOptions& options,
                                 torch::Tensor* labels_out) {
-  CsvTable table = read_csv(path, {options.csv_header, options.label_column});
+  CsvTable table = read_csv(path, {options.csv_header, options.label_column, options.skip_rows});
   if (labels_out != nullptr) *labels_out = table.labels;
   return table.features;
 }
@@ -218,11 +220,12 @@ const Registry<FileFormat>& file_formats() {
                     return to_unit_float(read_npy(path));
                   },
                   [](const std::filesystem::path& path) { return read_npy(path); }});
-    r.add("csv", {"CSV of numbers, optional header and label column (data.csv_header, data.label_column)",
+    r.add("csv", {"CSV of numbers, raw or gzip, optional header and label column (data.csv_header, "
+                  "data.label_column, data.skip_rows)",
                   [](const std::string& name) { return ends_with(name, ".csv"); },
                   read_csv_features,
                   [](const std::filesystem::path& path) {
-                    return read_csv(path, {"auto", ""}).features;
+                    return read_csv(path, {"auto", "", 0}).features;
                   }});
     return r;
   }();

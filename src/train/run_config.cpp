@@ -68,6 +68,11 @@ Json resolve_config(const Json& user) {
     AEKIT_CHECK_INPUT(model_user["type"].is_string(), "config key 'model.type': expected a string");
     type = model_user["type"].get<std::string>();
   }
+  // A label column given by index may be written as a number (-1) as well as a string ("-1").
+  if (rest.contains("data") && rest["data"].is_object() && rest["data"].contains("label_column") &&
+      rest["data"]["label_column"].is_number_integer()) {
+    rest["data"]["label_column"] = std::to_string(rest["data"]["label_column"].get<int64_t>());
+  }
   const auto& family = models::model_families().get(type, "config key 'model.type'");
   Json resolved;
   resolved["model"] = merge_checked(family.defaults, model_user, "model.");
@@ -97,6 +102,8 @@ Json resolve_config(const Json& user) {
   check_range(r["threads"].is_number_integer() && r["threads"].get<int64_t>() >= 0,
               "runtime.threads", "0 (one per core) or more", r["threads"]);
   const Json& d = resolved["data"];
+  check_range(d["skip_rows"].is_number_integer() && d["skip_rows"].get<int64_t>() >= 0,
+              "data.skip_rows", "a whole number >= 0", d["skip_rows"]);
   check_range(d["validation_fraction"].get<double>() >= 0 && d["validation_fraction"].get<double>() < 1,
               "data.validation_fraction", "a number in [0, 1)", d["validation_fraction"]);
   return resolved;

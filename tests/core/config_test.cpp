@@ -52,6 +52,15 @@ TEST(Config, OutOfRangeValuesNameKeyAndRange) {
                      "unknown optimizer 'adagrad'; valid: adam, rmsprop, sgd");
   EXPECT_INPUT_ERROR(resolve_config(Json{{"data", {{"validation_fraction", 1.5}}}}),
                      "'data.validation_fraction': expected a number in [0, 1)");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"data", {{"skip_rows", -1}}}}),
+                     "'data.skip_rows': expected a whole number >= 0, found -1");
+}
+
+TEST(Config, LabelColumnByIndexMayBeANumber) {
+  EXPECT_EQ(resolve_config(Json{{"data", {{"label_column", -1}}}})["data"]["label_column"], "-1");
+  EXPECT_EQ(resolve_config(Json{{"data", {{"label_column", "-1"}}}})["data"]["label_column"], "-1");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"data", {{"label_column", 0.5}}}}),
+                     "config key 'data.label_column': expected a string, found a number (0.5)");
 }
 
 TEST(Config, ModelKeysAreCheckedWhenResolved) {

@@ -35,6 +35,13 @@ TEST(Npy, RoundTripEachDtype) {
   }
 }
 
+TEST(Npy, GzipCompressedFileIsNamedAsSuch) {
+  TempDir dir;
+  aekit::testing::write_gzip(dir / "a.npy.gz", std::string("\x93NUMPY\x01\x00", 8) + "rest");
+  EXPECT_INPUT_ERROR(aekit::data::read_npy(dir / "a.npy.gz"),
+                     "a.npy.gz: gzip-compressed; aekit reads NPY files uncompressed (gunzip it first)");
+}
+
 TEST(Npy, OneDimensionalShape) {
   TempDir dir;
   write_npy(dir / "v.npy", torch::arange(7, torch::kFloat32));

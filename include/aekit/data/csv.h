@@ -18,6 +18,8 @@ struct CsvOptions {
   std::string header = "auto";
   /// "" for no labels; a column name (needs a header) or a 0-based index like "0" or "-1" (last).
   std::string label_column;
+  /// Lines skipped before anything is read (a title line, a line of counts).
+  int64_t skip_rows = 0;
 };
 
 /// Features (N x D float32) and labels (N int64, undefined when there is no label column).
@@ -26,10 +28,13 @@ struct CsvTable {
   torch::Tensor labels;
 };
 
-/// Reads a CSV file of numbers. Blank lines are skipped; `#` starts a comment line.
+/// Reads a CSV file of numbers, plain or gzip-compressed (.csv.gz). Blank lines are skipped; `#`
+/// starts a comment line.
 ///
 /// Throws InputError naming the file for: a missing file; no data rows; a row with a different
-/// number of fields than the first (naming the line and both counts); a field that is not a number
+/// number of fields than the first (naming the line and both counts, and, when the first row was
+/// taken as a header of another width, that line and data.skip_rows); corrupt or truncated gzip
+/// data; a field that is not a number
 /// (naming line, column and text); NaN or infinite values; a label column not found; a label that is
 /// not a whole number >= 0.
 ///

@@ -55,6 +55,7 @@ struct DataOptions {
   std::string format = "auto";
   std::string csv_header = "auto";
   std::string label_column;
+  int64_t skip_rows = 0;  ///< CSV lines skipped before the header or the data
   double validation_fraction = 0.1;
   double test_fraction = 0.1;
   int64_t train_limit = 0;
