@@ -112,7 +112,7 @@ CommandRun open_command_run(const RuntimeFlags& runtime, const std::string& run_
   train::LoadedRun run = train::load_run(run_dir, device);
   data::DataSplits splits;
   if (with_data) splits = train::run_data(run, input, labels);
-  const auto seed = static_cast<uint64_t>(get_int(run.state.config, "train", "seed"));
+  const uint64_t seed = run.train.seed;
   seed_everything(seed);
   return CommandRun{device, std::move(run), std::move(splits), seed};
 }

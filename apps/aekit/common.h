@@ -98,5 +98,7 @@ void add_classify_command(CLI::App& app);
 void add_divergence_command(CLI::App& app);
 void add_tsne_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_interpolate_command(CLI::App& app);
+void add_traverse_command(CLI::App& app);
 
 }  // namespace aekit::cli

@@ -50,7 +50,7 @@ void run_demo(const DemoFlags& flags) {
   evaluation["data"] = splits.name + " (test)";
   evaluation["noise"] = "none";
   evaluation["epochs_trained"] = result.history.size();
-  for (const char* key : {"representation", "likelihood", "frechet"}) {
+  for (const char* key : {"latent_activity", "representation", "likelihood", "frechet"}) {
     if (measured.contains(key)) evaluation[key] = measured[key];
   }
   write_json_file(paths.root / "eval.json", evaluation);

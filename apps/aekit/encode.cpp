@@ -28,7 +28,6 @@ void run_encode(const EncodeFlags& flags) {
   const torch::Tensor all = torch::cat(codes);
   data::write_array(flags.out, all);
   if (!flags.labels_out.empty() && splits.test.has_labels()) {
-    ensure_parent(flags.labels_out);
     data::write_array(flags.labels_out, splits.test.labels.to(torch::kFloat32).unsqueeze(1));
   }
   std::cout << fmt::format("wrote {} codes of {} dimensions to {}\n", all.size(0), all.size(1), flags.out);

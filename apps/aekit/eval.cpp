@@ -10,6 +10,7 @@
 #include "aekit/eval/frechet.h"
 
 #include <iostream>
+#include <optional>
 
 namespace aekit::cli {
 
@@ -28,6 +29,7 @@ struct EvalFlags {
   bool binarize = false;
   bool frechet = false;
   int64_t frechet_samples = 10000;
+  std::string sampler = "prior";
   std::string cache_dir;
   RuntimeFlags runtime;
 };
@@ -51,6 +53,13 @@ void run_eval(const EvalFlags& flags) {
                            "SMAPE {:.2f}%\n",
                            summary.rounded_accuracy, summary.mse, eval::format_number(result["bce"]),
                            summary.psnr, summary.smape);
+  const Json activity = eval::latent_activity_json(*run.model, splits.test, device);
+  result["latent_activity"] = activity;
+  if (!activity.is_null()) {
+    std::cout << fmt::format("active latent units {} of {} (mean KL to the prior > {} nats)\n",
+                             activity["active_units"].get<int64_t>(), run.model->latent_dim(),
+                             activity["active_unit_threshold"].get<double>());
+  }
   if (summary.penalty != 0) {
     std::cout << fmt::format("sparsity penalty {:.6f}, mean code activation {:.4f}\n",
                              summary.penalty, summary.code_mean);
@@ -79,15 +88,19 @@ void run_eval(const EvalFlags& flags) {
         flags.binarize ? ", binarized" : "");
   }
   if (flags.frechet) {
+    const eval::SamplerSpec spec = eval::SamplerSpec::parse(flags.sampler, "--sampler");
+    std::optional<eval::LatentSampler> sampler;
+    if (spec.mixture) sampler = eval::make_sampler(spec, run, splits.train, device);
     const Json fd = eval::frechet_json(
         *run.model, splits, flags.frechet_samples,
         flags.cache_dir.empty() ? eval::default_cache_dir() : std::filesystem::path(flags.cache_dir),
-        device);
+        device, sampler ? &*sampler : nullptr);
     result["frechet"] = fd;
     std::cout << fmt::format(
-        "Fréchet distance on {} samples: generated {}, reconstructions {}, train vs test {} "
-        "(feature network test accuracy {:.4f})\n",
+        "Fréchet distance on {} samples: generated {} (sampler {}), reconstructions {}, train vs "
+        "test {} (feature network test accuracy {:.4f})\n",
         fd["samples"].get<int64_t>(), eval::format_number(fd["generated"], 3),
+        fd["sampler"].is_null() ? "none" : fd["sampler"].get<std::string>(),
         eval::format_number(fd["reconstructions"], 3), eval::format_number(fd["train_vs_test"], 3),
         fd["feature_network_test_accuracy"].get<double>());
   }
@@ -104,7 +117,7 @@ void add_eval_command(CLI::App& app) {
       "eval", "Test loss with its parts, reconstruction metrics, probes, likelihood, Fréchet");
   command->footer(
       "Example:\n  aekit eval runs/vae\n  aekit eval runs/vae --likelihood --samples 5000\n"
-      "  aekit eval runs/vae --frechet\n  aekit eval runs/vae --input my_images.npy\n"
+      "  aekit eval runs/vae --frechet\n  aekit eval runs/conv_ae --frechet --sampler gmm:10\n  aekit eval runs/vae --input my_images.npy\n"
       "  aekit eval runs/denoising_ae --noise gaussian:0.2");
   command->add_option("run", flags->run_dir, "Run folder written by aekit train")->required();
   command->add_option("--input", flags->input,
@@ -137,6 +150,11 @@ void add_eval_command(CLI::App& app) {
   command->add_option("--frechet-samples", flags->frechet_samples, "Samples on each side")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{2}, int64_t{1000000}));
+  command
+      ->add_option("--sampler", flags->sampler,
+                   "Codes of the generated samples for --frechet: prior (N(0, I), VAEs) or gmm[:K] "
+                   "(a K-component mixture fitted to the training codes, default K 10; any family)")
+      ->capture_default_str();
   command->add_option("--cache-dir", flags->cache_dir,
                       "Feature network cache (default $AEKIT_CACHE_DIR, else ~/.cache/aekit)");
   flags->runtime.add_to(*command);

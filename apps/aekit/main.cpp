@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
   aekit::cli::add_encode_command(app);
   aekit::cli::add_reconstruct_command(app);
   aekit::cli::add_generate_command(app);
+  aekit::cli::add_interpolate_command(app);
+  aekit::cli::add_traverse_command(app);
   aekit::cli::add_plot_command(app);
   aekit::cli::add_pca_command(app);
   aekit::cli::add_classify_command(app);

@@ -2,6 +2,7 @@
 
 #include "aekit/data/batching.h"
 #include "aekit/eval/frechet.h"
+#include "aekit/eval/latent_walk.h"
 #include "aekit/eval/likelihood.h"
 #include "aekit/eval/probes.h"
 
@@ -70,7 +71,8 @@ Json likelihood_json(models::AutoencoderImpl& model, const data::Dataset& test, 
 }
 
 Json frechet_json(models::AutoencoderImpl& model, const data::DataSplits& splits, int64_t count,
-                  const std::filesystem::path& cache_dir, const torch::Device& device) {
+                  const std::filesystem::path& cache_dir, const torch::Device& device,
+                  const LatentSampler* sampler) {
   FeatureNetwork network = feature_network(splits, cache_dir, device);
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
@@ -89,23 +91,36 @@ Json frechet_json(models::AutoencoderImpl& model, const data::DataSplits& splits
   }
   result["reconstructions"] = frechet_distance(
       network_features(network, torch::cat(reconstructions), device), test_features);
-  if (model.is_generative()) {
+  if (sampler != nullptr || model.is_generative()) {
     std::vector<torch::Tensor> generated;
     for (int64_t begin = 0; begin < n; begin += 1000) {
       const int64_t m = std::min<int64_t>(1000, n - begin);
-      generated.push_back(
-          model.decode(torch::randn({m, model.latent_dim()}).to(device)).to(torch::kCPU));
+      const torch::Tensor z =
+          sampler != nullptr ? sampler->sample(m) : torch::randn({m, model.latent_dim()});
+      generated.push_back(model.decode(z.to(device)).to(torch::kCPU));
     }
     result["generated"] =
         frechet_distance(network_features(network, torch::cat(generated), device), test_features);
+    result["sampler"] = sampler != nullptr ? sampler->spec.name() : "prior";
   } else {
     result["generated"] = nullptr;
+    result["sampler"] = nullptr;
   }
   const int64_t m = std::min(n, splits.train.size());
   result["train_vs_test"] = frechet_distance(
       network_features(network, splits.train.features.slice(0, 0, m), device), test_features);
   model.train(was_training);
   return result;
+}
+
+Json latent_activity_json(models::AutoencoderImpl& model, const data::Dataset& test,
+                          const torch::Device& device) {
+  if (!model.is_generative() || test.size() == 0) return nullptr;
+  const torch::Tensor kl = kl_per_dimension(model, test.features, device).contiguous();
+  return Json{{"kl_per_dimension",
+               std::vector<double>(kl.data_ptr<double>(), kl.data_ptr<double>() + kl.numel())},
+              {"active_units", count_active_units(kl)},
+              {"active_unit_threshold", kActiveUnitKl}};
 }
 
 std::string format_number(const Json& value, int decimals) {

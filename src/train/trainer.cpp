@@ -357,7 +357,8 @@ LoadedRun load_run(const std::filesystem::path& root, const torch::Device& devic
   AEKIT_CHECK_INPUT(std::filesystem::exists(paths.checkpoint()),
                     "{}: no checkpoint.pt here; expected a run folder written by 'aekit train'",
                     root.string());
-  LoadedRun run{paths, read_checkpoint_state(paths.checkpoint()), nullptr};
+  LoadedRun run{paths, read_checkpoint_state(paths.checkpoint()), nullptr, {}};
+  run.train = TrainOptions::from_config(run.state.config);
   run.model = models::make_model(run.state.config.at("model"), run.state.sample_shape);
   load_checkpoint_tensors(paths.checkpoint(), *run.model, nullptr);
   run.model->to(device);
@@ -374,7 +375,7 @@ data::DataSplits run_data(const LoadedRun& run, const std::string& input,
     splits.name = input;
     splits.test = data::load_files(input, labels, options);
   } else {
-    splits = data::load_data(options, static_cast<uint64_t>(get_int(config, "train", "seed")));
+    splits = data::load_data(options, run.train.seed);
   }
   splits.test.features = fit_to_shape(splits.test.features, run.state.sample_shape, splits.name);
   if (splits.train.size() > 0) {

@@ -2,6 +2,7 @@
 
 #include "aekit/core/file_io.h"
 #include "aekit/eval/evaluate.h"
+#include "aekit/eval/latent_walk.h"
 #include "aekit/viz/charts.h"
 #include "aekit/viz/image_grid.h"
 
@@ -12,14 +13,9 @@
 
 namespace aekit::viz {
 
-torch::Tensor manifold_axis(int64_t n) {
-  const torch::Tensor p = torch::linspace(0.05, 0.95, n, torch::kFloat64);
-  return std::sqrt(2.0) * torch::erfinv(2 * p - 1);
-}
-
 torch::Tensor decode_manifold(models::AutoencoderImpl& model, int64_t n, const torch::Device& device) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor axis = manifold_axis(n).to(torch::kFloat32);
+  const torch::Tensor axis = eval::normal_quantile_grid(n).to(torch::kFloat32);
   // Row r shows z2 = axis[n - 1 - r] (top row largest), column c shows z1 = axis[c].
   const torch::Tensor z1 = axis.repeat({n});
   const torch::Tensor z2 = axis.flip({0}).repeat_interleave(n);
@@ -86,7 +82,7 @@ PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& 
 
   if (model.is_generative() && latent == 2 && images) {
     const auto path = out_dir / "manifold.png";
-    const double edge = manifold_axis(2)[1].item<double>();
+    const double edge = eval::normal_quantile_grid(2)[1].item<double>();
     image_chart(path, decode_manifold(model, options.manifold_size, device),
                 {fmt::format("Latent manifold: {0}x{0} decoded points at the normal inverse CDF",
                              options.manifold_size),
@@ -126,6 +122,44 @@ PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& 
     report.written.push_back(path);
   } else {
     report.skipped.push_back("samples.png: needs a generative model of images");
+  }
+
+  if (images && test.size() >= 2) {
+    const int64_t pairs = std::min(options.interpolation_pairs, test.size() / 2);
+    const torch::Tensor originals = test.features.slice(0, 0, 2 * pairs);
+    const torch::Tensor codes = eval::encode_all(model, originals, device);
+    std::vector<torch::Tensor> rows;
+    for (int64_t p = 0; p < pairs; ++p) {
+      const torch::Tensor path = eval::interpolate_codes(codes[2 * p], codes[2 * p + 1],
+                                                         options.walk_steps, eval::PathMode::kLerp);
+      rows.push_back(originals.slice(0, 2 * p, 2 * p + 1));
+      rows.push_back(eval::decode_all(model, path, device));
+      rows.push_back(originals.slice(0, 2 * p + 1, 2 * p + 2));
+    }
+    const torch::Tensor grid = tile_images(torch::cat(rows), options.walk_steps + 2);
+    const auto path = out_dir / "interpolation.png";
+    image_chart(path, grid,
+                {"Linear paths between the codes of test images (the originals at both ends)", "", ""},
+                0, static_cast<double>(grid.size(1)), 0, static_cast<double>(grid.size(0)));
+    report.written.push_back(path);
+
+    const data::Dataset reference = test.slice(0, std::min<int64_t>(1000, test.size()));
+    const eval::Traversal plan =
+        eval::plan_traversal(model, reference.features, {}, {}, options.walk_steps, device);
+    const int64_t shown_rows = std::min<int64_t>(options.traversal_rows, latent);
+    const torch::Tensor traversed =
+        eval::decode_all(model, plan.codes.slice(0, 0, shown_rows * options.walk_steps), device);
+    const torch::Tensor traversal = tile_images(traversed, options.walk_steps);
+    const auto traversal_path = out_dir / "traversal.png";
+    const std::vector<int64_t> dims(plan.dims.begin(), plan.dims.begin() + shown_rows);
+    image_chart(traversal_path, traversal,
+                {fmt::format("Latent traversal: rows sweep dimensions {} (0-based; by {})",
+                             fmt::join(dims, ", "), plan.order_name),
+                 "", ""},
+                0, static_cast<double>(traversal.size(1)), 0, static_cast<double>(traversal.size(0)));
+    report.written.push_back(traversal_path);
+  } else {
+    report.skipped.push_back("interpolation.png, traversal.png: need 2 or more test images");
   }
 
   if (!history.empty()) {

@@ -90,7 +90,7 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
   const train::LoadedRun run = train::load_run(run_dir, device);
   const data::DataSplits splits = train::run_data(run, "", "");
   eval::check_data_fits_likelihood(*run.model, splits.test, splits.name);
-  const auto seed = static_cast<uint64_t>(get_int(run.state.config, "train", "seed"));
+  const uint64_t seed = run.train.seed;
   models::AutoencoderImpl& model = *run.model;
   const std::filesystem::path plots = run.paths.plots();
   ensure_directory(plots);
@@ -102,6 +102,7 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
     seed_everything(seed);
     summary = eval::evaluate_loss(model, splits.test, 1000, device);
     metrics["test"] = eval::loss_json(summary);
+    metrics["latent_activity"] = eval::latent_activity_json(model, splits.test, device);
   });
   timed_phase(seconds, "representation", "k-NN and linear probe", [&] {
     metrics["representation"] = eval::representation_json(model, splits, device, flags.probe_train);
@@ -161,6 +162,13 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
   add_row(rows, "test loss", t["loss"], "nats per example (the training objective)");
   add_row(rows, "reconstruction", t["reconstruction"], "nats per example");
   if (model.is_generative()) add_row(rows, "KL(q(z|x) || p(z))", t["kl"], "nats per example");
+  if (!metrics["latent_activity"].is_null()) {
+    const Json& a = metrics["latent_activity"];
+    add_row(rows, "active latent units", a["active_units"],
+            fmt::format("of {}, with a mean KL to the prior above {} nats",
+                        model.latent_dim(), a["active_unit_threshold"].get<double>()),
+            0);
+  }
   add_row(rows, "MSE", t["mse"], "per value", 6);
   add_row(rows, "BCE", t["bce"], "nats per value");
   add_row(rows, "PSNR", t["psnr"], "dB, peak 1", 2);
@@ -209,6 +217,10 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
        "The 2-D latent manifold: decoded points at the normal inverse CDF of an even grid"},
       {"reconstructions.png", "Test images above their reconstructions"},
       {"samples.png", "Samples from the prior"},
+      {"interpolation.png",
+       "Decoded linear paths between the codes of two test images (aekit interpolate)"},
+      {"traversal.png",
+       "One latent dimension swept per row, the others held (aekit traverse)"},
       {"tsne.png", "t-SNE map of the test codes"}};
   for (const auto& [file, caption] : captions) {
     const bool written = std::find(figures.written.begin(), figures.written.end(), plots / file) !=

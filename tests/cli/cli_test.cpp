@@ -78,9 +78,132 @@ TEST_F(Cli, TrainThenEverySubcommand) {
 
   result = run_aekit("plot " + run + " --manifold-size 8");
   ASSERT_EQ(result.status, 0) << result.output;
-  for (const char* name : {"latent_scatter.png", "manifold.png", "reconstructions.png", "samples.png", "loss_curves.png"}) {
+  for (const char* name : {"latent_scatter.png", "manifold.png", "reconstructions.png", "samples.png",
+                           "interpolation.png", "traversal.png", "loss_curves.png"}) {
     EXPECT_TRUE(std::filesystem::exists(dir / "run" / "plots" / name)) << name;
   }
+}
+
+TEST_F(Cli, InterpolateAndTraverseWalkTheLatentSpace) {
+  TempDir dir;
+  const std::string run = (dir / "run").string();
+  auto result = run_aekit("train " + kSmallDigits + "--set model.latent_dim=4 --epochs 2 --run-dir " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  ASSERT_EQ(run_aekit("reconstruct " + run + " -n 8 --out " + (dir / "recon.npy").string()).status, 0);
+  const torch::Tensor recon = aekit::data::read_npy(dir / "recon.npy");
+
+  // The ends of the path decode to the reconstructions of the two examples, in both modes.
+  for (const std::string mode : {"lerp", "slerp"}) {
+    const auto out = dir / ("path_" + mode + ".npy");
+    result = run_aekit("interpolate " + run + " --from 2 --to 5 --steps 7 --mode " + mode + " --out " + out.string());
+    ASSERT_EQ(result.status, 0) << result.output;
+    const torch::Tensor path = aekit::data::read_npy(out);
+    ASSERT_EQ(path.sizes(), (std::vector<int64_t>{7, 1, 28, 28}));
+    EXPECT_LT((path[0] - recon[2]).abs().max().item<double>(), 1e-5) << mode;
+    EXPECT_LT((path[6] - recon[5]).abs().max().item<double>(), 1e-5) << mode;
+    EXPECT_GT((path[3] - recon[2]).abs().max().item<double>(), 1e-3) << mode;
+  }
+  result = run_aekit("interpolate " + run + " --from 2 --to 5 --steps 7 --out " + (dir / "path.png").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::viz::read_png(dir / "path.png").size(1), 9 * 30 + 2);  // originals at both ends
+
+  // eval reports the KL of each dimension; its sum is the model's KL term.
+  ASSERT_EQ(run_aekit("eval " + run + " --no-probes").status, 0);
+  const auto eval = nlohmann::json::parse(aekit::testing::read_bytes(dir / "run" / "eval.json"));
+  const auto kl = eval["latent_activity"]["kl_per_dimension"].get<std::vector<double>>();
+  ASSERT_EQ(kl.size(), 4u);
+  double total = 0;
+  for (const double k : kl) total += k;
+  EXPECT_NEAR(total, eval["kl"].get<double>(), 1e-3 * eval["kl"].get<double>());
+  int64_t active = 0;
+  for (const double k : kl) active += k > 0.01;
+  EXPECT_EQ(eval["latent_activity"]["active_units"].get<int64_t>(), active);
+
+  // Traversal: 4 rows of 5, the first row the dimension with the largest KL.
+  result = run_aekit("traverse " + run + " --steps 5 --out " + (dir / "traverse.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::data::read_npy(dir / "traverse.npy").size(0), 20);
+  const auto largest = std::max_element(kl.begin(), kl.end()) - kl.begin();
+  EXPECT_NE(result.output.find("row 0: dimension " + std::to_string(largest) + ","), std::string::npos)
+      << result.output;
+  result = run_aekit("traverse " + run + " --example 3 --dims 1,3 --out " + (dir / "traverse.png").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::viz::read_png(dir / "traverse.png").size(0), 2 * 30 + 2);
+
+  aekit::testing::write_bytes(dir / "three.csv", "0,0,0,0\n1,1,1,1\n2,2,2,2\n");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"interpolate " + run + " --from 0 --to 300 --out " + (dir / "x.npy").string(),
+       "--to: expected an index in [0, 300) of the test examples of mnist, found 300"},
+      {"interpolate " + run + " --mode cubic --out " + (dir / "x.npy").string(),
+       "--mode: expected lerp or slerp, found 'cubic'"},
+      {"interpolate " + run + " --codes " + (dir / "three.csv").string() + " --out " + (dir / "x.npy").string(),
+       "three.csv: expected 2 codes of 4 values, found 3 of 4"},
+      {"traverse " + run + " --dims 4 --out " + (dir / "x.npy").string(),
+       "--dims: expected latent dimensions in [0, 4), found 4"},
+      {"traverse " + run + " --example -1 --out " + (dir / "x.npy").string(),
+       "--example: expected an index in [0, 300)"},
+  };
+  for (const auto& [arguments, message] : cases) {
+    const auto bad = run_aekit(arguments);
+    EXPECT_EQ(bad.status, 2) << arguments << "\n" << bad.output;
+    EXPECT_NE(bad.output.find(message), std::string::npos) << arguments << "\n" << bad.output;
+    EXPECT_TRUE(one_line_error(bad.output)) << bad.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.npy"));
+}
+
+TEST_F(Cli, DeterministicAutoencoderGeneratesThroughAFittedMixture) {
+  TempDir dir;
+  const std::string run = (dir / "ae").string();
+  auto result = run_aekit("train " + kSmallDigits + "--set model.type=ae --epochs 1 --run-dir " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  // No prior: the message says what to use instead.
+  result = run_aekit("generate " + run + " --out " + (dir / "prior.npy").string());
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("has no prior to sample; use --sampler gmm:K"), std::string::npos) << result.output;
+  EXPECT_TRUE(one_line_error(result.output)) << result.output;
+
+  result = run_aekit("--log-level info generate " + run + " --sampler gmm:3 -n 20 --out " + (dir / "s.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("fitted a 3-component Gaussian mixture to " + std::to_string(1500 - 150) + " training codes"), std::string::npos)
+      << result.output;
+  const torch::Tensor first = aekit::data::read_npy(dir / "s.npy");
+  EXPECT_EQ(first.sizes(), (std::vector<int64_t>{20, 1, 28, 28}));
+  const auto stored = nlohmann::json::parse(aekit::testing::read_bytes(dir / "ae" / "sampler-gmm3.json"));
+  EXPECT_EQ(stored["checkpoint_epoch"], 1);
+  EXPECT_EQ(stored["means"].size(), 3u);
+  // The second time the stored mixture is read, and the same seed gives the same samples.
+  result = run_aekit("--log-level info generate " + run + " --sampler gmm:3 -n 20 --out " + (dir / "t.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("read from"), std::string::npos) << result.output;
+  EXPECT_TRUE(torch::equal(aekit::data::read_npy(dir / "t.npy"), first));
+  // After more training the checkpoint changed: the mixture is fitted again.
+  ASSERT_EQ(run_aekit("train --resume --epochs 2 --run-dir " + run + " --threads 1").status, 0);
+  result = run_aekit("--log-level info generate " + run + " --sampler gmm:3 -n 20 --out " + (dir / "u.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("fitted a 3-component"), std::string::npos) << result.output;
+
+  // Codes wider than 32 dimensions: the mixture is fitted to their top principal components,
+  // stored with the projection, and read back to the same samples.
+  const std::string wide = (dir / "wide").string();
+  ASSERT_EQ(run_aekit("train " + kSmallDigits + "--set model.type=ae --set model.latent_dim=40 --epochs 1 --run-dir " + wide).status, 0);
+  result = run_aekit("--log-level info generate " + wide + " --sampler gmm:2 -n 5 --out " + (dir / "w1.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("(their top 32 principal components of 40)"), std::string::npos) << result.output;
+  result = run_aekit("--log-level info generate " + wide + " --sampler gmm:2 -n 5 --out " + (dir / "w2.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("read from"), std::string::npos) << result.output;
+  EXPECT_TRUE(torch::equal(aekit::data::read_npy(dir / "w1.npy"), aekit::data::read_npy(dir / "w2.npy")));
+
+  result = run_aekit("generate " + run + " --sampler gmm:0 --out " + (dir / "x.npy").string());
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("--sampler: expected K >= 1 components, found 0"), std::string::npos) << result.output;
+  aekit::testing::write_bytes(dir / "ae" / "sampler-gmm4.json", "{\"checkpoint_epoch\": 2, \"means\": [[1]]}");
+  result = run_aekit("generate " + run + " --sampler gmm:4 --out " + (dir / "x.npy").string());
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("sampler-gmm4.json: expected a field 'weights'"), std::string::npos) << result.output;
+  EXPECT_TRUE(one_line_error(result.output)) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.npy"));
 }
 
 TEST_F(Cli, BadInputGivesOneLineErrorAndStatusTwo) {

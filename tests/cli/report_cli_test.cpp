@@ -70,15 +70,16 @@ TEST(ReportCli, EvalProbesLikelihoodFrechetAndTheHtmlReport) {
                      "--likelihood-examples 50 --frechet-samples 300 --cache-dir " + cache);
   ASSERT_EQ(result.status, 0) << result.output;
   const std::string html = aekit::testing::read_bytes(dir / "vae" / "report.html");
-  // Loss curves, latent scatter, manifold, reconstructions, samples, t-SNE: all embedded.
-  EXPECT_EQ(count_of(html, "<img src=\"data:image/png;base64,"), 6u);
+  // Loss curves, latent scatter, manifold, reconstructions, samples, interpolation, traversal,
+  // t-SNE: all embedded.
+  EXPECT_EQ(count_of(html, "<img src=\"data:image/png;base64,"), 8u);
   EXPECT_EQ(count_of(html, "src=\"http"), 0u);
   for (const char* text : {"log p(x)", "Fréchet distance, generated", "linear probe accuracy",
-                           "SMAPE", "t-SNE", "&quot;importance_samples&quot;: 3"}) {
+                           "SMAPE", "t-SNE", "active latent units", "&quot;importance_samples&quot;: 3"}) {
     EXPECT_NE(html.find(text), std::string::npos) << text;
   }
   const aekit::Json report = read_json(dir / "vae" / "report.json");
-  for (const char* key : {"test", "representation", "likelihood", "frechet", "tsne"}) {
+  for (const char* key : {"test", "latent_activity", "representation", "likelihood", "frechet", "tsne"}) {
     EXPECT_TRUE(report.contains(key)) << key;
   }
 }

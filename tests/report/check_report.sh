@@ -11,4 +11,4 @@ mkdir -p "$work"
   --set data.test_limit=400 --epochs 2 --threads 2 --run-dir "$work/run" >"$work/train.log" 2>&1
 "$aekit" report "$work/run" --tsne-points 400 --likelihood-samples 50 --likelihood-examples 50 \
   --frechet-samples 400 --cache-dir "$work/cache" --threads 2
-node "$here/check_report.mjs" "$work/run/report.html" "$work/report.png" 6
+node "$here/check_report.mjs" "$work/run/report.html" "$work/report.png" 8

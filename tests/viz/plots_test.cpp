@@ -2,6 +2,7 @@
 #include "aekit/viz/image_grid.h"
 #include "aekit/viz/run_plots.h"
 
+#include "aekit/eval/latent_walk.h"
 #include "aekit/models/autoencoder.h"
 
 #include "../support/test_support.h"
@@ -12,7 +13,7 @@
 using aekit::testing::TempDir;
 
 TEST(Manifold, AxisIsNormalInverseCdfOfEvenGrid) {
-  const torch::Tensor axis = aekit::viz::manifold_axis(5);
+  const torch::Tensor axis = aekit::eval::normal_quantile_grid(5);
   // Phi^-1 at 0.05, 0.275, 0.5, 0.725, 0.95.
   const std::vector<double> expected = {-1.6448536, -0.5977601, 0.0, 0.5977601, 1.6448536};
   for (int i = 0; i < 5; ++i) EXPECT_NEAR(axis[i].item<double>(), expected[i], 1e-6);
@@ -67,14 +68,15 @@ TEST(RunPlots, WritesEveryFigureForATwoDimensionalVae) {
   options.manifold_size = 6;
   const auto report = aekit::viz::write_run_plots(*vae, test, {"x", "y", "z"}, history, dir.path(), options, torch::kCPU);
   EXPECT_TRUE(report.skipped.empty());
-  for (const char* name : {"latent_scatter.png", "manifold.png", "reconstructions.png", "samples.png", "loss_curves.png"}) {
+  for (const char* name : {"latent_scatter.png", "manifold.png", "reconstructions.png", "samples.png",
+                           "interpolation.png", "traversal.png", "loss_curves.png"}) {
     EXPECT_TRUE(std::filesystem::exists(dir / name)) << name;
     EXPECT_GT(aekit::viz::read_png(dir / name).size(0), 100) << name;
   }
   // The manifold decodes z at the grid points: the decoded grid is the decoder's output there.
   const torch::Tensor grid = aekit::viz::decode_manifold(*vae, 6, torch::kCPU);
   EXPECT_EQ(grid.sizes(), (std::vector<int64_t>{48, 48}));
-  const double edge = aekit::viz::manifold_axis(6)[0].item<double>();
+  const double edge = aekit::eval::normal_quantile_grid(6)[0].item<double>();
   const torch::Tensor corner = vae->decode(torch::tensor({{static_cast<float>(edge), static_cast<float>(-edge)}}));
   EXPECT_TRUE(grid.slice(0, 0, 8).slice(1, 0, 8).allclose(corner.view({8, 8}), 1e-5, 1e-6));
 }

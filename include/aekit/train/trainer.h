@@ -19,6 +19,7 @@
 #include "aekit/models/autoencoder.h"
 #include "aekit/train/checkpoint.h"
 #include "aekit/train/distributed.h"
+#include "aekit/train/run_config.h"
 
 #include <filesystem>
 #include <functional>
@@ -71,6 +72,7 @@ struct LoadedRun {
   RunPaths paths;
   CheckpointState state;
   models::Autoencoder model;  ///< in eval mode, on the requested device
+  TrainOptions train;         ///< the run's `train` section, resolved once (seed, batch size, ...)
 };
 
 /// Loads the model of a run folder onto `device`. Throws InputError naming the folder when it holds

@@ -7,6 +7,11 @@
 ///                        (generative models with a 2-D latent)
 ///   reconstructions.png  originals (top row of each pair) above their reconstructions
 ///   samples.png          decoded samples from the prior N(0, I) (generative models)
+///   interpolation.png    paths between the codes of pairs of test images, decoded, the two
+///                        originals at the ends of each row (eval/latent_walk.h)
+///   traversal.png        one row per latent dimension (the first `traversal_rows` in the order of
+///                        eval::plan_traversal: KL to the prior, or code variance), swept around
+///                        the prior's mean (VAEs) or the mean code
 ///   loss_curves.png      train and validation loss per epoch
 
 #include "aekit/data/dataset.h"
@@ -24,6 +29,9 @@ struct PlotOptions {
   int64_t manifold_size = 20;      ///< n of the n x n manifold grid
   int64_t reconstructions = 16;    ///< originals shown (with their reconstructions)
   int64_t samples = 64;            ///< prior samples shown
+  int64_t interpolation_pairs = 4; ///< rows of interpolation.png
+  int64_t walk_steps = 10;         ///< decoded codes per row of interpolation.png and traversal.png
+  int64_t traversal_rows = 10;     ///< latent dimensions shown in traversal.png
 };
 
 /// What was written, and what was skipped with the reason.
@@ -32,11 +40,7 @@ struct PlotReport {
   std::vector<std::string> skipped;
 };
 
-/// z at the standard normal inverse CDF of `n` evenly spaced values in (0.05, 0.95):
-/// z_i = Phi^-1(0.05 + 0.9 * i / (n - 1)).
-torch::Tensor manifold_axis(int64_t n);
-
-/// Decodes the n x n manifold grid; returns the tiled grey image (row 0 = largest z2).
+/// Decodes the n x n manifold grid at eval::normal_quantile_grid(n) on both axes; returns the tiled grey image (row 0 = largest z2).
 torch::Tensor decode_manifold(models::AutoencoderImpl& model, int64_t n, const torch::Device& device);
 
 /// The codes of `data` projected to 2-D: the first two dimensions when latent_dim <= 2, else the top
