@@ -117,6 +117,13 @@ CommandRun open_command_run(const RuntimeFlags& runtime, const std::string& run_
   return CommandRun{device, std::move(run), std::move(splits), seed};
 }
 
+void check_example_index(const std::string& flag, int64_t index, const data::DataSplits& splits,
+                         const std::string& input) {
+  const int64_t n = splits.test.size();
+  AEKIT_CHECK_INPUT(index >= 0 && index < n, "{}: expected an index in [0, {}) of the {}, found {}",
+                    flag, n, input.empty() ? "test examples of " + splits.name : input, index);
+}
+
 void ensure_parent(const std::string& path) {
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) ensure_directory(parent);

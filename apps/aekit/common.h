@@ -79,6 +79,11 @@ CommandRun open_command_run(const RuntimeFlags& runtime, const std::string& run_
                             bool with_data = true, const std::string& input = "",
                             const std::string& labels = "");
 
+/// Throws InputError naming `flag` unless `index` is an example of the command's data (the test
+/// split, or the user's `input` file).
+void check_example_index(const std::string& flag, int64_t index, const data::DataSplits& splits,
+                         const std::string& input);
+
 /// Writes images (N x sample shape) to `path`: a .png grid with `columns` per row, or NPY/CSV.
 void write_images_or_array(const std::string& path, const torch::Tensor& images, int64_t columns);
 

@@ -39,12 +39,8 @@ void run_interpolate(const InterpolateFlags& flags) {
                       codes.size(0), codes.size(0) > 0 ? codes[0].numel() : 0);
     ends = codes.reshape({2, latent}).to(torch::kFloat32);
   } else {
-    const int64_t n = splits.test.size();
-    const std::string where = flags.input.empty() ? "test examples of " + splits.name : flags.input;
-    for (const auto& [name, index] : {std::pair{"--from", flags.from}, std::pair{"--to", flags.to}}) {
-      AEKIT_CHECK_INPUT(index >= 0 && index < n, "{}: expected an index in [0, {}) of the {}, found {}",
-                        name, n, where, index);
-    }
+    check_example_index("--from", flags.from, splits, flags.input);
+    check_example_index("--to", flags.to, splits, flags.input);
     originals = torch::stack({splits.test.features[flags.from], splits.test.features[flags.to]});
     ends = eval::encode_all(*run.model, originals, device);
   }

@@ -27,12 +27,9 @@ void run_traverse(const TraverseFlags& flags) {
   const auto [device, run, splits, seed] =
       open_command_run(flags.runtime, flags.run_dir, true, flags.input);
   const int64_t n = splits.test.size();
-  const std::string where = flags.input.empty() ? "test examples of " + splits.name : flags.input;
   torch::Tensor base;  // undefined: the prior's mean (VAEs) or the mean code
   if (flags.example) {
-    AEKIT_CHECK_INPUT(*flags.example >= 0 && *flags.example < n,
-                      "--example: expected an index in [0, {}) of the {}, found {}", n, where,
-                      *flags.example);
+    check_example_index("--example", *flags.example, splits, flags.input);
     base = eval::encode_all(*run.model, splits.test.features.slice(0, *flags.example, *flags.example + 1),
                             device)[0];
   }

@@ -46,8 +46,7 @@ torch::Tensor read_npy(const std::filesystem::path& file) {
   in.read(magic, 8);
   AEKIT_CHECK_INPUT(!(in.gcount() >= 2 && static_cast<unsigned char>(magic[0]) == 0x1f &&
                       static_cast<unsigned char>(magic[1]) == 0x8b),
-                    "{}: gzip-compressed; aekit reads NPY files uncompressed (gunzip it first)",
-                    file.string());
+                    "{}: gzip-compressed; aekit reads NPY files uncompressed (gunzip it first)", path);
   AEKIT_CHECK_INPUT(in.gcount() == 8 && std::string(magic, 6) == "\x93NUMPY",
                     "{}: expected the NPY magic \\x93NUMPY, found something else (not an NPY file?)",
                     path);

@@ -2,6 +2,7 @@
 
 #include "aekit/core/error.h"
 #include "aekit/eval/evaluate.h"
+#include "aekit/losses/kl.h"
 
 #include <torch/types.h>
 #include <torch/utils.h>
@@ -77,9 +78,9 @@ torch::Tensor kl_per_dimension(models::AutoencoderImpl& model, const torch::Tens
   torch::Tensor sum = torch::zeros({model.latent_dim()}, torch::kFloat64);
   for (int64_t begin = 0; begin < features.size(0); begin += batch_size) {
     const models::Posterior q = model.posterior(features.slice(0, begin, begin + batch_size).to(device));
-    const torch::Tensor mean = q.mean.to(torch::kCPU, torch::kFloat64);
-    const torch::Tensor logvar = q.logvar.to(torch::kCPU, torch::kFloat64);
-    sum += (0.5 * (mean.square() + logvar.exp() - 1 - logvar)).sum(0);
+    sum += losses::gaussian_kl_per_dimension(q.mean.to(torch::kCPU, torch::kFloat64),
+                                             q.logvar.to(torch::kCPU, torch::kFloat64))
+               .sum(0);
   }
   return sum / static_cast<double>(features.size(0));
 }

@@ -9,6 +9,9 @@
 
 namespace aekit::losses {
 
+/// The KL of each latent dimension of each example, N x latent (the terms of the sum above).
+torch::Tensor gaussian_kl_per_dimension(const torch::Tensor& mean, const torch::Tensor& logvar);
+
 /// Per-example KL, N values. `mean` and `logvar` are N x latent.
 ///
 /// Example: `auto kl = aekit::losses::gaussian_kl_per_example(mu, logvar);`
