@@ -26,7 +26,8 @@ void run_classify(const ClassifyFlags& flags) {
   const torch::Device device = setup_runtime(flags.runtime.device, flags.runtime.threads);
   train::LoadedRun run = train::load_run(flags.run_dir, device);
   const Json& config = run.state.config;
-  const auto splits = data::load_data(data::DataOptions::from_config(config), run.train.seed);
+  const auto splits =
+      data::load_data(data::DataOptions::from_config(config), run.train.seed, &run.preprocessing);
   const auto& options = flags.options;
   const auto pretrained =
       train::train_classifier(*run.model, splits.train, splits.test, options, device);

@@ -133,12 +133,19 @@ void ensure_parent(const std::string& path) {
 
 namespace aekit::cli {
 
-void write_images_or_array(const std::string& path, const torch::Tensor& images, int64_t columns) {
+void write_images_or_array(const std::string& path, const torch::Tensor& images,
+                           const data::Preprocessing& preprocessing, int64_t columns) {
+  const torch::Tensor values = preprocessing.invert(images);
   if (std::filesystem::path(path).extension() == ".png") {
     ensure_parent(path);
-    viz::write_png(path, viz::tile_images(images, columns));
+    viz::write_png(path, viz::tile_images(values, columns));
   } else {
-    data::write_array(path, images);
+    // Values in the data's space: named by the table's columns, or x0, x1, ... (codes are z0, ...).
+    std::vector<std::string> names = preprocessing.column_names;
+    for (int64_t i = 0; names.empty() && values.size(0) > 0 && i < values[0].numel(); ++i) {
+      names.push_back(fmt::format("x{}", i));
+    }
+    data::write_array(path, values, names);
   }
 }
 

@@ -84,8 +84,11 @@ CommandRun open_command_run(const RuntimeFlags& runtime, const std::string& run_
 void check_example_index(const std::string& flag, int64_t index, const data::DataSplits& splits,
                          const std::string& input);
 
-/// Writes images (N x sample shape) to `path`: a .png grid with `columns` per row, or NPY/CSV.
-void write_images_or_array(const std::string& path, const torch::Tensor& images, int64_t columns);
+/// Writes what a model gives (N x sample shape, in the space it was trained in) to `path` in the
+/// data's own units (`preprocessing` inverted): a .png grid with `columns` per row, or NPY/CSV (a
+/// table's CSV headed by its column names).
+void write_images_or_array(const std::string& path, const torch::Tensor& images,
+                           const data::Preprocessing& preprocessing, int64_t columns);
 
 /// Creates the parent folder of `path` when it has one.
 void ensure_parent(const std::string& path);
@@ -105,5 +108,6 @@ void add_tsne_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_interpolate_command(CLI::App& app);
 void add_traverse_command(CLI::App& app);
+void add_cluster_command(CLI::App& app);
 
 }  // namespace aekit::cli

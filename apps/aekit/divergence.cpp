@@ -23,7 +23,7 @@ struct DivergenceFlags {
 /// The values of a CSV file of numbers (any number of rows and columns), in reading order.
 std::vector<double> read_values(const std::string& path) {
   const torch::Tensor values =
-      data::read_csv(path, {"auto", ""}).features.to(torch::kFloat64).flatten().contiguous();
+      data::read_csv(path).features.to(torch::kFloat64).flatten().contiguous();
   return {values.data_ptr<double>(), values.data_ptr<double>() + values.numel()};
 }
 

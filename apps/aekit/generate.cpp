@@ -48,7 +48,7 @@ void run_generate(const GenerateFlags& flags) {
   }
   torch::NoGradGuard no_grad;
   const torch::Tensor samples = run.model->decode(z.to(device)).to(torch::kCPU);
-  write_images_or_array(flags.out, samples, /*columns=*/8);
+  write_images_or_array(flags.out, samples, run.preprocessing, /*columns=*/8);
   std::cout << fmt::format("wrote {} decoded samples to {}\n", samples.size(0), flags.out);
 }
 

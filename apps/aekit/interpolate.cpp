@@ -49,9 +49,9 @@ void run_interpolate(const InterpolateFlags& flags) {
   const bool png = std::filesystem::path(flags.out).extension() == ".png";
   if (png && originals.defined()) {
     write_images_or_array(flags.out, torch::cat({originals.slice(0, 0, 1), decoded, originals.slice(0, 1, 2)}),
-                          flags.steps + 2);
+                          run.preprocessing, flags.steps + 2);
   } else {
-    write_images_or_array(flags.out, decoded, flags.steps);
+    write_images_or_array(flags.out, decoded, run.preprocessing, flags.steps);
   }
   std::cout << fmt::format("wrote {} decoded codes on the {} path {} to {}\n", flags.steps,
                            eval::path_mode_name(mode),

@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   aekit::cli::add_classify_command(app);
   aekit::cli::add_divergence_command(app);
   aekit::cli::add_tsne_command(app);
+  aekit::cli::add_cluster_command(app);
   aekit::cli::add_report_command(app);
   aekit::cli::add_demo_command(app);
 

@@ -42,7 +42,8 @@ void run_pca(const PcaFlags& flags) {
     setup_runtime("cpu", get_int(config, "runtime", "threads"));
   }
   const auto splits = data::load_data(data::DataOptions::from_config(config),
-                                      train::TrainOptions::from_config(config).seed);
+                                      train::TrainOptions::from_config(config).seed,
+                                      run ? &run->preprocessing : nullptr);
   const models::Pca pca = models::fit_pca(splits.train.features, flags.components);
   const auto features = static_cast<double>(splits.train.features[0].numel());
   const torch::Tensor ratio = pca.explained_variance / pca.total_variance;

@@ -35,9 +35,9 @@ void run_reconstruct(const ReconstructFlags& flags) {
       rows.push_back(originals.slice(0, begin, begin + columns));
       rows.push_back(reconstructed.slice(0, begin, begin + columns));
     }
-    write_images_or_array(flags.out, torch::cat(rows), columns);
+    write_images_or_array(flags.out, torch::cat(rows), run.preprocessing, columns);
   } else {
-    write_images_or_array(flags.out, reconstructed, /*columns=*/16);
+    write_images_or_array(flags.out, reconstructed, run.preprocessing, /*columns=*/16);
   }
   std::cout << fmt::format("wrote {} reconstructions to {}\n", reconstructed.size(0), flags.out);
 }

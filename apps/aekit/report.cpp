@@ -42,6 +42,11 @@ void add_report_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
   command
+      ->add_option("--cluster-points", flags->report.cluster_points,
+                   "Test examples clustered by k-means, codes and inputs, when labelled (0 = none)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
+  command
       ->add_option("--likelihood-samples", flags->report.likelihood_samples,
                    "Importance samples per example for log p(x) (0 = skip)")
       ->capture_default_str()

@@ -42,7 +42,7 @@ void run_traverse(const TraverseFlags& flags) {
   const eval::Traversal plan =
       eval::plan_traversal(*run.model, reference, base, flags.dims, flags.steps, device);
   const torch::Tensor decoded = eval::decode_all(*run.model, plan.codes, device);
-  write_images_or_array(flags.out, decoded, flags.steps);
+  write_images_or_array(flags.out, decoded, run.preprocessing, flags.steps);
   std::cout << fmt::format("wrote {} rows of {} decoded codes to {}, around {}\n", plan.dims.size(),
                            flags.steps, flags.out,
                            flags.example ? fmt::format("the code of example {}", *flags.example)

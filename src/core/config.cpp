@@ -156,4 +156,14 @@ std::vector<int64_t> get_int_list(const Json& config, const std::string& section
   return out;
 }
 
+std::vector<std::string> get_string_list(const Json& config, const std::string& section,
+                                         const std::string& key) {
+  const Json& value = lookup(config, section, key);
+  const bool strings = value.is_array() && std::all_of(value.begin(), value.end(),
+                                                       [](const Json& i) { return i.is_string(); });
+  AEKIT_CHECK_INPUT(strings, "config key '{}.{}': expected a list of strings, found {}", section,
+                    key, value.dump());
+  return value.get<std::vector<std::string>>();
+}
+
 }  // namespace aekit

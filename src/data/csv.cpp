@@ -2,13 +2,16 @@
 
 #include "aekit/core/error.h"
 #include "aekit/core/file_io.h"
+#include "aekit/core/registry.h"
 #include "gzip_reader.h"
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
+#include <algorithm>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,24 +50,108 @@ bool all_numbers(const std::vector<std::string>& fields) {
   return true;
 }
 
-int64_t find_label_column(const std::string& spec, const std::vector<std::string>& header,
-                          int64_t columns, const std::string& path) {
-  if (spec.empty()) return -1;
+/// The index of the column `spec` names (a 0-based index, negative from the end, or a header
+/// name); `key` is the config key that gave it.
+int64_t find_column(const std::string& spec, const std::vector<std::string>& header,
+                    int64_t columns, const std::string& path, const char* key) {
   char* end = nullptr;
   const long index = std::strtol(spec.c_str(), &end, 10);
-  if (end == spec.c_str() + spec.size()) {
+  if (!spec.empty() && end == spec.c_str() + spec.size()) {
     const int64_t resolved = index < 0 ? columns + index : index;
     AEKIT_CHECK_INPUT(resolved >= 0 && resolved < columns,
-                      "{}: label column {} is out of range; the file has {} columns", path, spec,
+                      "{}: {} {} is out of range; the file has {} columns", path, key, spec,
                       columns);
     return resolved;
   }
   for (size_t i = 0; i < header.size(); ++i) {
     if (header[i] == spec) return static_cast<int64_t>(i);
   }
-  AEKIT_CHECK_INPUT(!header.empty(),
-                    "{}: label column '{}' given by name, but the file has no header row", path, spec);
-  fail_input("{}: label column '{}' not found; columns are: {}", path, spec, fmt::join(header, ", "));
+  AEKIT_CHECK_INPUT(!header.empty(), "{}: {} '{}' given by name, but the file has no header row",
+                    path, key, spec);
+  fail_input("{}: {} '{}' not found; columns are: {}", path, key, spec, fmt::join(header, ", "));
+}
+
+/// Which columns a table is read from: the label column (-1 for none) and the feature columns in
+/// output order.
+struct ColumnPlan {
+  int64_t label = -1;
+  std::vector<int64_t> features;
+};
+
+ColumnPlan plan_columns(const CsvOptions& options, const std::vector<std::string>& header,
+                        int64_t columns, const std::string& path) {
+  AEKIT_CHECK_INPUT(options.columns.empty() || options.ignore_columns.empty(),
+                    "{}: data.columns and data.ignore_columns both given; use one of them", path);
+  ColumnPlan plan;
+  if (!options.label_column.empty()) {
+    plan.label = find_column(options.label_column, header, columns, path, "label column");
+  }
+  std::vector<bool> taken(columns, false);
+  if (plan.label >= 0) taken[plan.label] = true;
+  if (!options.columns.empty()) {
+    for (const std::string& spec : options.columns) {
+      const int64_t c = find_column(spec, header, columns, path, "data.columns entry");
+      AEKIT_CHECK_INPUT(c != plan.label, "{}: data.columns entry '{}' is the label column", path,
+                        spec);
+      AEKIT_CHECK_INPUT(!taken[c], "{}: data.columns names column '{}' twice", path, spec);
+      taken[c] = true;
+      plan.features.push_back(c);
+    }
+    return plan;
+  }
+  for (const std::string& spec : options.ignore_columns) {
+    taken[find_column(spec, header, columns, path, "data.ignore_columns entry")] = true;
+  }
+  for (int64_t c = 0; c < columns; ++c) {
+    if (!taken[c]) plan.features.push_back(c);
+  }
+  return plan;
+}
+
+/// The spellings of a missing value in tables people export (R, pandas, spreadsheets, UCI).
+bool is_missing(const std::string& field) {
+  if (field.empty() || field == "?") return true;
+  const std::string lower = to_lower(field);
+  return lower == "na" || lower == "n/a" || lower == "nan" || lower == "null" || lower == "none";
+}
+
+/// Labels from the label column's fields: whole numbers >= 0, or class names (when any field is
+/// not a number), indexing `known` names when given, otherwise the sorted distinct names.
+torch::Tensor parse_labels(const std::vector<std::string>& fields,
+                           const std::vector<int64_t>& lines, int64_t column,
+                           const std::vector<std::string>& known, const std::string& path,
+                           std::vector<std::string>& class_names) {
+  std::vector<int64_t> labels(fields.size());
+  const bool numeric = known.empty() && all_numbers(fields);
+  if (numeric) {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      double value = 0;
+      parse_number(fields[i], value);
+      AEKIT_CHECK_INPUT(value >= 0 && value == std::floor(value) && value < 1e9,
+                        "{} line {} column {}: expected a whole-number label >= 0 or a class name, "
+                        "found {}",
+                        path, lines[i], column + 1, fields[i]);
+      labels[i] = static_cast<int64_t>(value);
+    }
+  } else {
+    class_names = known;
+    if (class_names.empty()) {
+      class_names = fields;
+      std::sort(class_names.begin(), class_names.end());
+      class_names.erase(std::unique(class_names.begin(), class_names.end()), class_names.end());
+    }
+    std::map<std::string, int64_t> index;
+    for (size_t i = 0; i < class_names.size(); ++i) index[class_names[i]] = static_cast<int64_t>(i);
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const auto found = index.find(fields[i]);
+      AEKIT_CHECK_INPUT(found != index.end(),
+                        "{} line {} column {}: class '{}' is not one of the training data's "
+                        "classes ({})",
+                        path, lines[i], column + 1, fields[i], fmt::join(class_names, ", "));
+      labels[i] = found->second;
+    }
+  }
+  return torch::tensor(labels, torch::kInt64);
 }
 
 }  // namespace
@@ -76,17 +163,25 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
                     "csv header option: expected auto, yes or no, found '{}'", options.header);
   AEKIT_CHECK_INPUT(options.skip_rows >= 0, "csv skip_rows: expected 0 or more, found {}",
                     options.skip_rows);
+  AEKIT_CHECK_INPUT(options.missing == "error" || options.missing == "impute",
+                    "config key 'data.missing': expected error or impute, found '{}'",
+                    options.missing);
   // Plain or gzip-compressed text alike (zlib reads an uncompressed file as it is).
   GzReader reader(file);
   std::istringstream in(reader.read_to_end());
 
   std::vector<std::string> header;
   std::vector<float> values;
-  std::vector<int64_t> labels;
+  std::vector<std::string> label_fields;
+  std::vector<int64_t> label_lines;
   int64_t columns = -1;
-  int64_t label_column = -1;
+  ColumnPlan plan;
   int64_t rows = 0;
   int64_t header_line = 0;  // the line taken as the header, 0 for none
+  const auto column_text = [&](int64_t c) {
+    return c < static_cast<int64_t>(header.size()) ? fmt::format("{} ('{}')", c + 1, header[c])
+                                                   : std::to_string(c + 1);
+  };
   std::string line;
   for (int64_t line_number = 1; std::getline(in, line); ++line_number) {
     if (line_number <= options.skip_rows) continue;
@@ -97,12 +192,12 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
       columns = static_cast<int64_t>(fields.size());
       const bool is_header = options.header == "yes" || (options.header == "auto" && !all_numbers(fields));
       if (is_header) {
-        // The label column is looked up once the first data row confirms the width (below).
+        // The columns are looked up once the first data row confirms the width (below).
         header = fields;
         header_line = line_number;
         continue;
       }
-      label_column = find_label_column(options.label_column, header, columns, path);
+      plan = plan_columns(options, header, columns, path);
     }
     if (rows == 0 && header_line > 0) {
       // The first data row: a header whose width differs is probably not the data's header.
@@ -113,50 +208,84 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
           "data.skip_rows={}",
           path, line_number, columns, fields.size(), header_line, columns, fields.size(),
           header_line);
-      label_column = find_label_column(options.label_column, header, columns, path);
+      plan = plan_columns(options, header, columns, path);
     }
     AEKIT_CHECK_INPUT(static_cast<int64_t>(fields.size()) == columns,
                       "{} line {}: expected {} fields, found {}", path, line_number, columns,
                       fields.size());
-    for (int64_t c = 0; c < columns; ++c) {
+    if (plan.label >= 0) {
+      const std::string& label = fields[plan.label];
+      AEKIT_CHECK_INPUT(!is_missing(label), "{} line {} column {}: the label is missing ('{}')",
+                        path, line_number, column_text(plan.label), label);
+      label_fields.push_back(label);
+      label_lines.push_back(line_number);
+    }
+    for (const int64_t c : plan.features) {
+      const std::string& field = fields[c];
+      if (is_missing(field)) {
+        AEKIT_CHECK_INPUT(options.missing == "impute",
+                          "{} line {} column {}: missing value ('{}'); set data.missing=impute to "
+                          "fill missing values with the training mean, or leave the column out "
+                          "with data.ignore_columns",
+                          path, line_number, column_text(c), field);
+        values.push_back(std::numeric_limits<float>::quiet_NaN());
+        continue;
+      }
       double value = 0;
-      AEKIT_CHECK_INPUT(parse_number(fields[c], value),
-                        "{} line {} column {}: expected a number, found '{}'", path, line_number,
-                        c + 1, fields[c]);
+      AEKIT_CHECK_INPUT(parse_number(field, value),
+                        "{} line {} column {}: expected a number, found '{}' (leave a column of "
+                        "text out with data.ignore_columns, or name it as data.label_column)",
+                        path, line_number, column_text(c), field);
       AEKIT_CHECK_INPUT(std::isfinite(value), "{} line {} column {}: expected a finite number, found {}",
-                        path, line_number, c + 1, fields[c]);
+                        path, line_number, column_text(c), field);
       AEKIT_CHECK_INPUT(std::fabs(value) <= std::numeric_limits<float>::max(),
                         "{} line {} column {}: {} is outside the float32 range (about +-3.4e38)", path,
-                        line_number, c + 1, fields[c]);
-      if (c == label_column) {
-        AEKIT_CHECK_INPUT(value >= 0 && value == std::floor(value) && value < 1e9,
-                          "{} line {} column {}: expected a whole-number label >= 0, found {}", path,
-                          line_number, c + 1, fields[c]);
-        labels.push_back(static_cast<int64_t>(value));
-      } else {
-        values.push_back(static_cast<float>(value));
-      }
+                        line_number, column_text(c), field);
+      values.push_back(static_cast<float>(value));
     }
     ++rows;
   }
   AEKIT_CHECK_INPUT(rows > 0, "{}: expected at least one data row, found none", path);
-  const int64_t features = columns - (label_column >= 0 ? 1 : 0);
+  const auto features = static_cast<int64_t>(plan.features.size());
   AEKIT_CHECK_INPUT(features > 0, "{}: no feature columns left besides the label column", path);
   CsvTable table;
   table.features = torch::from_blob(values.data(), {rows, features}, torch::kFloat32).clone();
-  if (label_column >= 0) {
-    table.labels = torch::from_blob(labels.data(), {rows}, torch::kInt64).clone();
+  if (plan.label >= 0) {
+    table.labels = parse_labels(label_fields, label_lines, plan.label, options.class_names, path,
+                                table.class_names);
+  }
+  if (!header.empty()) {
+    for (const int64_t c : plan.features) table.column_names.push_back(header[c]);
   }
   return table;
 }
 
 void write_csv(const std::filesystem::path& path, const torch::Tensor& values,
                const std::string& column_prefix) {
+  std::vector<std::string> names;
+  const int64_t columns = values.numel() / std::max<int64_t>(1, values.size(0));
+  for (int64_t c = 0; c < columns; ++c) names.push_back(column_prefix + std::to_string(c));
+  write_csv(path, values, names);
+}
+
+void write_csv(const std::filesystem::path& path, const torch::Tensor& values,
+               const std::vector<std::string>& names) {
   const torch::Tensor data = values.to(torch::kCPU, torch::kFloat64).contiguous().view({values.size(0), -1});
-  std::string text;
   const int64_t columns = data.size(1);
+  AEKIT_CHECK_INPUT(static_cast<int64_t>(names.size()) == columns,
+                    "{}: {} column names for {} columns", path.string(), names.size(), columns);
+  // A name holding a comma or a quote is quoted, as CSV readers expect.
+  std::string text;
   for (int64_t c = 0; c < columns; ++c) {
-    text += column_prefix + std::to_string(c) + (c + 1 < columns ? "," : "\n");
+    const std::string& name = names[c];
+    if (name.find_first_of(",\"") != std::string::npos) {
+      std::string quoted = "\"";
+      for (const char ch : name) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+      text += quoted + "\"";
+    } else {
+      text += name;
+    }
+    text += c + 1 < columns ? "," : "\n";
   }
   const double* row = data.data_ptr<double>();
   for (int64_t r = 0; r < data.size(0); ++r) {

@@ -10,8 +10,10 @@
 #include "aekit/data/synthetic.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <limits>
 
 namespace aekit::data {
 
@@ -45,6 +47,10 @@ DataOptions DataOptions::from_config(const Json& config) {
   o.csv_header = get_string(config, "data", "csv_header");
   o.label_column = get_string(config, "data", "label_column");
   o.skip_rows = get_int(config, "data", "skip_rows");
+  o.columns = get_string_list(config, "data", "columns");
+  o.ignore_columns = get_string_list(config, "data", "ignore_columns");
+  o.missing = get_string(config, "data", "missing");
+  o.scaling = get_string(config, "data", "scaling");
   o.validation_fraction = get_number(config, "data", "validation_fraction");
   o.test_fraction = get_number(config, "data", "test_fraction");
   o.train_limit = get_int(config, "data", "train_limit");
@@ -52,7 +58,8 @@ DataOptions DataOptions::from_config(const Json& config) {
   return o;
 }
 
-void write_array(const std::filesystem::path& path, const torch::Tensor& values) {
+void write_array(const std::filesystem::path& path, const torch::Tensor& values,
+                 const std::vector<std::string>& column_names) {
   const std::string extension = path.extension().string();
   AEKIT_CHECK_INPUT(extension == ".npy" || extension == ".csv",
                     "{}: expected an output file ending in .npy or .csv", path.string());
@@ -60,7 +67,12 @@ void write_array(const std::filesystem::path& path, const torch::Tensor& values)
   if (extension == ".npy") {
     write_npy(path, values.to(torch::kCPU, torch::kFloat32).contiguous());
   } else {
-    write_csv(path, values.reshape({values.size(0), -1}));
+    const torch::Tensor rows = values.reshape({values.size(0), -1});
+    if (!column_names.empty() && static_cast<int64_t>(column_names.size()) == rows.size(1)) {
+      write_csv(path, rows, column_names);
+    } else {
+      write_csv(path, rows);
+    }
   }
 }
 
@@ -74,6 +86,10 @@ Json DataOptions::to_json() const {
               {"csv_header", csv_header},
               {"label_column", label_column},
               {"skip_rows", skip_rows},
+              {"columns", columns},
+              {"ignore_columns", ignore_columns},
+              {"missing", missing},
+              {"scaling", scaling},
               {"validation_fraction", validation_fraction},
               {"test_fraction", test_fraction},
               {"train_limit", train_limit},
@@ -194,9 +210,19 @@ bool ends_with(const std::string& name, const std::string& suffix) {
 }
 
 torch::Tensor read_csv_features(const std::filesystem::path& path, const DataOptions& options,
-                                torch::Tensor* labels_out) {
-  CsvTable table = read_csv(path, {options.csv_header, options.label_column, options.skip_rows});
-  if (labels_out != nullptr) *labels_out = table.labels;
+                                FileInfo& info) {
+  CsvOptions csv;
+  csv.header = options.csv_header;
+  csv.label_column = options.label_column;
+  csv.skip_rows = options.skip_rows;
+  csv.columns = options.columns;
+  csv.ignore_columns = options.ignore_columns;
+  csv.missing = options.missing;
+  csv.class_names = info.class_names;
+  CsvTable table = read_csv(path, csv);
+  info.labels = table.labels;
+  info.column_names = std::move(table.column_names);
+  info.class_names = std::move(table.class_names);
   return table.features;
 }
 
@@ -210,22 +236,23 @@ const Registry<FileFormat>& file_formats() {
                     return ends_with(name, ".idx") || ends_with(name, "-ubyte") ||
                            name.find("idx") != std::string::npos;
                   },
-                  [](const std::filesystem::path& path, const DataOptions&, torch::Tensor*) {
+                  [](const std::filesystem::path& path, const DataOptions&, FileInfo&) {
                     return as_images(to_unit_float(read_idx(path)));
                   },
                   [](const std::filesystem::path& path) { return read_idx(path); }});
     r.add("npy", {"NumPy .npy (f4, f8, u1, i8); uint8 scaled to [0, 1]",
                   [](const std::string& name) { return ends_with(name, ".npy"); },
-                  [](const std::filesystem::path& path, const DataOptions&, torch::Tensor*) {
+                  [](const std::filesystem::path& path, const DataOptions&, FileInfo&) {
                     return to_unit_float(read_npy(path));
                   },
                   [](const std::filesystem::path& path) { return read_npy(path); }});
-    r.add("csv", {"CSV of numbers, raw or gzip, optional header and label column (data.csv_header, "
-                  "data.label_column, data.skip_rows)",
+    r.add("csv", {"CSV tables, raw or gzip, optional header and label column (data.csv_header, "
+                  "data.label_column, data.skip_rows, data.columns, data.ignore_columns, "
+                  "data.missing)",
                   [](const std::string& name) { return ends_with(name, ".csv"); },
                   read_csv_features,
                   [](const std::filesystem::path& path) {
-                    return read_csv(path, {"auto", "", 0}).features;
+                    return read_csv(path).features;
                   }});
     return r;
   }();
@@ -255,20 +282,29 @@ const FileFormat& format_of(const std::filesystem::path& path, const std::string
 }  // namespace
 
 torch::Tensor load_features(const std::filesystem::path& path, const DataOptions& options,
-                            torch::Tensor* labels_out) {
-  const torch::Tensor features = format_of(path, options.format).read_features(path, options, labels_out);
+                            FileInfo* info) {
+  FileInfo local;
+  FileInfo& out = info != nullptr ? *info : local;
+  const torch::Tensor features = format_of(path, options.format).read_features(path, options, out);
   AEKIT_CHECK_INPUT(features.dim() >= 2 && features.size(0) > 0,
                     "{}: expected samples along the first dimension (N x ...), found shape [{}]",
                     path.string(), fmt::join(features.sizes(), ", "));
-  check_finite(features, path.string());
+  // A missing value is NaN until the training mean fills it (data.missing "impute").
+  check_finite(options.missing == "impute" && features.is_floating_point()
+                   ? torch::nan_to_num(features, 0.0, std::numeric_limits<double>::infinity(),
+                                       -std::numeric_limits<double>::infinity())
+                   : features,
+               path.string());
   return features;
 }
 
 Dataset load_files(const std::string& features_path, const std::string& labels_path,
-                   const DataOptions& options) {
+                   const DataOptions& options, FileInfo* info) {
   Dataset dataset;
-  torch::Tensor csv_labels;
-  dataset.features = load_features(features_path, options, &csv_labels);
+  FileInfo local;
+  FileInfo& file = info != nullptr ? *info : local;
+  dataset.features = load_features(features_path, options, &file);
+  torch::Tensor csv_labels = file.labels;
   if (!labels_path.empty()) {
     AEKIT_CHECK_INPUT(!csv_labels.defined(),
                       "{}: labels given twice (data.label_column and a labels file {})",
@@ -304,9 +340,15 @@ DataSplits load_user_files(const DataOptions& options, uint64_t seed) {
   AEKIT_CHECK_INPUT(!options.train.empty(),
                     "config key 'data.train': expected a file path when data.dataset is 'files'");
   splits.name = std::filesystem::path(options.train).filename().string();
-  splits.train = load_files(options.train, options.train_labels, options);
+  FileInfo train_info;
+  splits.train = load_files(options.train, options.train_labels, options, &train_info);
+  splits.class_names = train_info.class_names;
+  splits.preprocessing.column_names = train_info.column_names;
+  splits.preprocessing.class_names = train_info.class_names;
   if (!options.test.empty()) {
-    splits.test = load_files(options.test, options.test_labels, options);
+    FileInfo test_info;
+    test_info.class_names = train_info.class_names;  // the test file's names index the same way
+    splits.test = load_files(options.test, options.test_labels, options, &test_info);
     AEKIT_CHECK_INPUT(splits.test.sample_shape() == splits.train.sample_shape(),
                       "{}: expected samples of shape [{}] like {}, found [{}]", options.test,
                       fmt::join(splits.train.sample_shape(), ", "), options.train,
@@ -329,6 +371,49 @@ DataSplits load_user_files(const DataOptions& options, uint64_t seed) {
 
 }  // namespace
 
+namespace {
+
+/// Fits data.missing and data.scaling on the training split (or takes a run's own) and applies
+/// them to every split, saying what was filled and which features are constant.
+void preprocess(DataSplits& splits, const DataOptions& options, const Preprocessing* fitted) {
+  if (fitted != nullptr) {
+    splits.preprocessing = *fitted;
+  } else {
+    splits.preprocessing = Preprocessing::fit(
+        splits.train.features, options.scaling, options.missing,
+        std::move(splits.preprocessing.column_names), splits.name + " (training split)");
+    splits.preprocessing.class_names = splits.class_names;
+    const auto& constant = splits.preprocessing.constant_features;
+    if (!constant.empty()) {
+      std::vector<std::string> names;
+      for (size_t i = 0; i < constant.size() && i < 8; ++i) {
+        names.push_back(splits.preprocessing.feature_name(constant[i]));
+      }
+      spdlog::warn("data.scaling {}: {} feature(s) take one value in the training split ({}{}); "
+                   "they are shifted, not divided",
+                   options.scaling, constant.size(), fmt::join(names, ", "),
+                   constant.size() > names.size() ? ", ..." : "");
+    }
+  }
+  const Preprocessing& p = splits.preprocessing;
+  if (p.identity()) return;
+  std::vector<std::string> filled;
+  for (auto [name, split] : {std::pair<const char*, Dataset*>{"train", &splits.train},
+                             {"validation", &splits.validation},
+                             {"test", &splits.test}}) {
+    if (split->size() == 0) continue;
+    int64_t count = 0;
+    split->features = p.apply(split->features, splits.name + " (" + name + " split)", &count);
+    if (count > 0) filled.push_back(fmt::format("{} {}", count, name));
+  }
+  if (!filled.empty()) {
+    spdlog::info("data.missing impute: filled {} missing value(s) with training means",
+                 fmt::join(filled, ", "));
+  }
+}
+
+}  // namespace
+
 const Registry<BuiltinDataset>& datasets() {
   static const Registry<BuiltinDataset> table = [] {
     Registry<BuiltinDataset> r("dataset");
@@ -347,7 +432,7 @@ const Registry<BuiltinDataset>& datasets() {
 
 const std::vector<std::string>& builtin_datasets() { return datasets().names(); }
 
-DataSplits load_data(const DataOptions& options, uint64_t seed) {
+DataSplits load_data(const DataOptions& options, uint64_t seed, const Preprocessing* fitted) {
   AEKIT_CHECK_INPUT(options.validation_fraction >= 0.0 && options.validation_fraction < 1.0,
                     "config key 'data.validation_fraction': expected a value in [0, 1), found {}",
                     options.validation_fraction);
@@ -372,6 +457,7 @@ DataSplits load_data(const DataOptions& options, uint64_t seed) {
     splits.validation = all.select(order.slice(0, 0, n_validation));
     splits.train = all.select(order.slice(0, n_validation, all.size()));
   }
+  preprocess(splits, options, fitted);
   return splits;
 }
 

@@ -84,7 +84,7 @@ void check_data_fits_likelihood(const models::AutoencoderImpl& model, const data
   AEKIT_CHECK_INPUT(
       low >= 0.0 && high <= 1.0,
       "{}: values lie in [{}, {}], but a Bernoulli likelihood needs values in [0, 1]; "
-      "rescale the data or set model.likelihood=gaussian",
+      "scale it with data.scaling=minmax or set model.likelihood=gaussian",
       what, low, high);
 }
 

@@ -82,7 +82,11 @@ LatentSampler make_sampler(const SamplerSpec& spec, const train::LoadedRun& run,
   const std::filesystem::path path = mixture_path(run.paths, spec.components);
   if (std::filesystem::exists(path)) {
     const Json stored = read_json_file(path);
-    if (stored.value("checkpoint_epoch", int64_t{-1}) == run.state.epoch) {
+    // A file of another checkpoint, or one whose epoch is not a whole number, is fitted afresh.
+    const bool current = stored.is_object() && stored.contains("checkpoint_epoch") &&
+                         stored["checkpoint_epoch"].is_number_integer() &&
+                         stored["checkpoint_epoch"].get<int64_t>() == run.state.epoch;
+    if (current) {
       models::GaussianMixture m = models::GaussianMixture::from_json(stored, path.string());
       const int64_t dims = std::min(sampler.latent_dim, kMaxMixtureDimensions);
       AEKIT_CHECK_INPUT(m.components() == spec.components && m.dimensions() == dims,

@@ -1,6 +1,7 @@
 #include "aekit/models/gaussian_mixture.h"
 
 #include "aekit/core/error.h"
+#include "aekit/models/kmeans.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/linalg.h>
@@ -31,22 +32,6 @@ torch::Tensor weighted_log_densities(const GaussianMixture& m, const torch::Tens
                       0.5 * (static_cast<double>(d) * kLogTwoPi + log_det + mahalanobis));
   }
   return torch::stack(columns, 1);
-}
-
-// k-means++ seeds: k rows of z.
-torch::Tensor kmeans_plus_plus(const torch::Tensor& z, int64_t k, at::Generator& generator) {
-  const int64_t n = z.size(0);
-  std::vector<int64_t> chosen = {torch::randint(n, {1}, generator, torch::kInt64).item<int64_t>()};
-  torch::Tensor nearest = (z - z[chosen[0]]).square().sum(1);
-  while (static_cast<int64_t>(chosen.size()) < k) {
-    const double total = nearest.sum().item<double>();
-    // All remaining points coincide with a seed: take any not yet chosen.
-    const torch::Tensor weights = total > 0 ? nearest : torch::ones_like(nearest);
-    const int64_t next = torch::multinomial(weights, 1, false, generator).item<int64_t>();
-    chosen.push_back(next);
-    nearest = torch::minimum(nearest, (z - z[next]).square().sum(1));
-  }
-  return z.index_select(0, torch::tensor(chosen, torch::kInt64));
 }
 
 void check_finite(const torch::Tensor& t, const std::string& what, const std::string& field) {
@@ -80,6 +65,11 @@ torch::Tensor tensor_field(const Json& value, const std::string& what, const std
 
 torch::Tensor GaussianMixture::log_density(const torch::Tensor& points) const {
   return torch::logsumexp(weighted_log_densities(*this, points.to(torch::kCPU, torch::kFloat64)), 1);
+}
+
+torch::Tensor GaussianMixture::assign(const torch::Tensor& points) const {
+  const torch::Tensor z = points.reshape({points.size(0), -1}).to(torch::kCPU, torch::kFloat64);
+  return weighted_log_densities(*this, z).argmax(1);
 }
 
 torch::Tensor GaussianMixture::sample(int64_t n) const {

@@ -83,6 +83,9 @@ void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model
   archive.write("history", c10::IValue(state.history.dump()));
   archive.write("sample_shape", c10::IValue(state.sample_shape));
   if (state.rng_state.defined()) archive.write("rng_state", state.rng_state);
+  if (!state.preprocessing.is_null()) {
+    archive.write("preprocessing", c10::IValue(state.preprocessing.dump()));
+  }
   torch::serialize::OutputArchive model_archive;
   model.save(model_archive);
   archive.write("model", model_archive);
@@ -146,6 +149,9 @@ CheckpointState read_checkpoint_state(const std::filesystem::path& path) {
                       "{}: checkpoint sample shape is not valid", path.string());
     torch::Tensor rng;
     if (archive.try_read("rng_state", rng)) state.rng_state = rng;
+    if (archive.try_read("preprocessing", value)) {
+      state.preprocessing = Json::parse(value.toStringRef());
+    }
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& e) {

@@ -6,6 +6,9 @@
 #include "aekit/models/model_config.h"
 #include "aekit/train/optimizer.h"
 
+#include <algorithm>
+#include <sstream>
+
 namespace aekit::train {
 
 namespace {
@@ -18,6 +21,32 @@ Json defaults_without_model() {
 
 void check_range(bool ok, const char* key, const char* expected, const Json& found) {
   AEKIT_CHECK_INPUT(ok, "config key '{}': expected {}, found {}", key, expected, found.dump());
+}
+
+/// Columns may be named by index as numbers (-1) as well as strings ("-1"), and a list of them as
+/// one comma-separated string ("id,date", what --set gives).
+void normalise_columns(Json& data) {
+  const auto as_text = [](Json& value) {
+    if (value.is_number_integer()) value = std::to_string(value.get<int64_t>());
+  };
+  if (data.contains("label_column")) as_text(data["label_column"]);
+  for (const char* key : {"columns", "ignore_columns"}) {
+    if (!data.contains(key)) continue;
+    Json& list = data[key];
+    if (list.is_string() || list.is_number_integer()) {
+      as_text(list);
+      Json items = Json::array();
+      std::stringstream parts(list.get<std::string>());
+      std::string part;
+      while (std::getline(parts, part, ',')) {
+        if (!part.empty()) items.push_back(part);
+      }
+      list = items;
+    }
+    if (list.is_array()) {
+      for (Json& item : list) as_text(item);
+    }
+  }
 }
 
 }  // namespace
@@ -68,11 +97,7 @@ Json resolve_config(const Json& user) {
     AEKIT_CHECK_INPUT(model_user["type"].is_string(), "config key 'model.type': expected a string");
     type = model_user["type"].get<std::string>();
   }
-  // A label column given by index may be written as a number (-1) as well as a string ("-1").
-  if (rest.contains("data") && rest["data"].is_object() && rest["data"].contains("label_column") &&
-      rest["data"]["label_column"].is_number_integer()) {
-    rest["data"]["label_column"] = std::to_string(rest["data"]["label_column"].get<int64_t>());
-  }
+  if (rest.contains("data") && rest["data"].is_object()) normalise_columns(rest["data"]);
   const auto& family = models::model_families().get(type, "config key 'model.type'");
   Json resolved;
   resolved["model"] = merge_checked(family.defaults, model_user, "model.");
@@ -104,6 +129,23 @@ Json resolve_config(const Json& user) {
   const Json& d = resolved["data"];
   check_range(d["skip_rows"].is_number_integer() && d["skip_rows"].get<int64_t>() >= 0,
               "data.skip_rows", "a whole number >= 0", d["skip_rows"]);
+  for (const char* key : {"columns", "ignore_columns"}) {
+    const Json& list = d[key];
+    check_range(std::all_of(list.begin(), list.end(), [](const Json& i) { return i.is_string(); }),
+                key == std::string("columns") ? "data.columns" : "data.ignore_columns",
+                "a list of column names or indices", list);
+  }
+  AEKIT_CHECK_INPUT(d["columns"].empty() || d["ignore_columns"].empty(),
+                    "config keys 'data.columns' and 'data.ignore_columns': give one of them, not both");
+  const auto one_of = [&](const char* key, const std::vector<std::string>& valid) {
+    const Json& value = d[key];
+    check_range(value.is_string() && std::find(valid.begin(), valid.end(),
+                                               value.get<std::string>()) != valid.end(),
+                fmt::format("data.{}", key).c_str(),
+                fmt::format("one of {}", fmt::join(valid, ", ")).c_str(), value);
+  };
+  one_of("scaling", data::scaling_methods());
+  one_of("missing", data::missing_policies());
   check_range(d["validation_fraction"].get<double>() >= 0 && d["validation_fraction"].get<double>() < 1,
               "data.validation_fraction", "a number in [0, 1)", d["validation_fraction"]);
   return resolved;

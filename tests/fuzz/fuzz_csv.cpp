@@ -1,4 +1,5 @@
-// CSV files, with a header guess and a label column, and without.
+// CSV files, with a header guess and a label column, and without; with missing values imputed
+// and a column left out.
 #include "aekit/data/csv.h"
 
 #include "fuzz_support.h"
@@ -6,7 +7,13 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto path = aekit::fuzz::write_input("input.csv", data, size);
   aekit::fuzz::expect_input_errors_only([&] { aekit::data::read_csv(path); });
-  aekit::fuzz::expect_input_errors_only([&] { aekit::data::read_csv(path, {"auto", "-1"}); });
-  aekit::fuzz::expect_input_errors_only([&] { aekit::data::read_csv(path, {"yes", "label"}); });
+  aekit::data::CsvOptions options;
+  options.label_column = "-1";
+  aekit::fuzz::expect_input_errors_only([&] { aekit::data::read_csv(path, options); });
+  options.header = "yes";
+  options.label_column = "label";
+  options.missing = "impute";
+  options.ignore_columns = {"0"};
+  aekit::fuzz::expect_input_errors_only([&] { aekit::data::read_csv(path, options); });
   return 0;
 }

@@ -40,5 +40,7 @@ std::string get_string(const Json& config, const std::string& section, const std
 bool get_bool(const Json& config, const std::string& section, const std::string& key);
 std::vector<int64_t> get_int_list(const Json& config, const std::string& section,
                                   const std::string& key);
+std::vector<std::string> get_string_list(const Json& config, const std::string& section,
+                                         const std::string& key);
 
 }  // namespace aekit

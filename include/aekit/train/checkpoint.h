@@ -2,8 +2,9 @@
 /// Checkpoints: one file holding everything needed to continue a run exactly where it stopped —
 /// the model's parameters and buffers, the optimizer's state, the number of finished epochs, the
 /// state of torch's CPU random generator, the resolved config, the sample shape the model was
-/// built for, and the metrics of every finished epoch. Written to a temporary file, flushed and
-/// renamed, so a crash or a full disk leaves the previous checkpoint intact.
+/// built for, what was done to the data (data/preprocessing.h), and the metrics of every finished
+/// epoch. Written to a temporary file, flushed and renamed, so a crash or a full disk leaves the
+/// previous checkpoint intact.
 ///
 /// File format: the 8 bytes "AEKITCK1", the payload's length (uint64) and CRC-32 (uint32), both
 /// little-endian, then the payload: LibTorch's serialised archive. The checksum is verified before
@@ -28,6 +29,7 @@ struct CheckpointState {
   std::vector<int64_t> sample_shape;   ///< the shape of one sample the model takes
   Json history = Json::array();        ///< one metrics object per finished epoch
   torch::Tensor rng_state;             ///< torch's default CPU generator state after `epoch`
+  Json preprocessing;                  ///< data::Preprocessing::to_json() (null: none recorded)
 };
 
 /// Saves atomically to `path`. `optimizer` may be null (a model-only file).

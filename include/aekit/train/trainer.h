@@ -73,6 +73,7 @@ struct LoadedRun {
   CheckpointState state;
   models::Autoencoder model;  ///< in eval mode, on the requested device
   TrainOptions train;         ///< the run's `train` section, resolved once (seed, batch size, ...)
+  data::Preprocessing preprocessing;  ///< what the run does to inputs (and undoes on outputs)
 };
 
 /// Loads the model of a run folder onto `device`. Throws InputError naming the folder when it holds
@@ -80,7 +81,8 @@ struct LoadedRun {
 LoadedRun load_run(const std::filesystem::path& root, const torch::Device& device);
 
 /// The data a loaded run is evaluated on: the test split of the run's own data config, or
-/// `input` (with optional `labels`) when given. Reshaped to the model's sample shape.
+/// `input` (with optional `labels`) when given; preprocessed as the run's training data was and
+/// reshaped to the model's sample shape.
 data::DataSplits run_data(const LoadedRun& run, const std::string& input,
                           const std::string& labels);
 

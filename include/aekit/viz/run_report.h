@@ -23,6 +23,7 @@ struct ReportOptions {
   int64_t likelihood_examples = 1000;
   int64_t frechet_samples = 10000;  ///< 0 = skip
   int64_t probe_train = 0;          ///< training codes for the probes (0 = all)
+  int64_t cluster_points = 2000;    ///< test examples clustered by k-means, labelled data only (0 = skip)
   bool binarize = false;
   std::string cache_dir;  ///< feature networks; empty = eval::default_cache_dir()
   int64_t threads = 0;

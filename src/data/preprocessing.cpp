@@ -1,0 +1,198 @@
+#include "aekit/data/preprocessing.h"
+
+#include "aekit/core/error.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace aekit::data {
+
+namespace {
+
+std::vector<float> to_vector(const torch::Tensor& values) {
+  const torch::Tensor flat = values.to(torch::kCPU, torch::kFloat32).contiguous();
+  return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
+}
+
+torch::Tensor to_tensor(const std::vector<float>& values) {
+  return torch::tensor(values, torch::kFloat32);
+}
+
+/// `json[key]` as a vector of `features` finite floats (an undefined tensor when absent).
+torch::Tensor read_vector(const Json& json, const char* key, int64_t features, bool positive,
+                          const std::string& what) {
+  if (!json.contains(key)) return {};
+  const Json& array = json.at(key);
+  AEKIT_CHECK_INPUT(array.is_array() && static_cast<int64_t>(array.size()) == features,
+                    "{}: preprocessing '{}': expected {} numbers, found {}", what, key, features,
+                    array.is_array() ? std::to_string(array.size()) : array.dump());
+  std::vector<float> values;
+  values.reserve(array.size());
+  for (const Json& item : array) {
+    AEKIT_CHECK_INPUT(item.is_number() && std::isfinite(item.get<double>()) &&
+                          (!positive || item.get<double>() > 0),
+                      "{}: preprocessing '{}': expected {} numbers, found {}", what, key,
+                      positive ? "positive finite" : "finite", item.dump());
+    values.push_back(item.get<float>());
+  }
+  return to_tensor(values);
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+}  // namespace
+
+const std::vector<std::string>& scaling_methods() {
+  static const std::vector<std::string> names{"none", "standardize", "minmax"};
+  return names;
+}
+
+const std::vector<std::string>& missing_policies() {
+  static const std::vector<std::string> names{"error", "impute"};
+  return names;
+}
+
+Preprocessing Preprocessing::fit(const torch::Tensor& train, const std::string& scaling,
+                                 const std::string& missing,
+                                 std::vector<std::string> column_names, const std::string& what) {
+  AEKIT_CHECK_INPUT(contains(scaling_methods(), scaling),
+                    "config key 'data.scaling': expected one of {}, found '{}'",
+                    fmt::join(scaling_methods(), ", "), scaling);
+  AEKIT_CHECK_INPUT(contains(missing_policies(), missing),
+                    "config key 'data.missing': expected one of {}, found '{}'",
+                    fmt::join(missing_policies(), ", "), missing);
+  Preprocessing p;
+  p.scaling = scaling;
+  p.missing = missing;
+  p.column_names = std::move(column_names);
+  if (scaling == "none" && missing == "error") return p;
+  AEKIT_CHECK_INPUT(train.size(0) > 0, "{}: no training samples to fit data.scaling on", what);
+  const torch::Tensor x = train.to(torch::kCPU, torch::kFloat64).reshape({train.size(0), -1});
+  const torch::Tensor present = torch::logical_not(torch::isnan(x));
+  const torch::Tensor counts = present.sum(0);
+  if (missing == "impute") {
+    const torch::Tensor empty = (counts == 0).nonzero().flatten();
+    AEKIT_CHECK_INPUT(empty.numel() == 0,
+                      "{}: {} has no value in the training split; nothing to impute it from (drop "
+                      "it with data.ignore_columns)",
+                      what, p.feature_name(empty.numel() > 0 ? empty[0].item<int64_t>() : 0));
+  }
+  // Statistics over the values present; missing ones are filled with the mean first.
+  const torch::Tensor zeros = torch::zeros_like(x);
+  const torch::Tensor mean = torch::where(present, x, zeros).sum(0) / counts.clamp_min(1);
+  const torch::Tensor filled = torch::where(present, x, mean.unsqueeze(0).expand_as(x));
+  if (missing == "impute") p.fill = mean.to(torch::kFloat32);
+  if (scaling == "none") return p;
+  torch::Tensor offset;
+  torch::Tensor spread;
+  if (scaling == "standardize") {
+    offset = mean;
+    spread = (filled - mean).pow(2).mean(0).sqrt();
+  } else {
+    offset = std::get<0>(filled.min(0));
+    spread = std::get<0>(filled.max(0)) - offset;
+  }
+  // A feature with one value (up to rounding) is centred but not divided.
+  const torch::Tensor constant = spread <= 1e-7 * offset.abs().clamp_min(1.0);
+  const torch::Tensor constant_index = constant.nonzero().flatten();
+  for (int64_t i = 0; i < constant_index.numel(); ++i) {
+    p.constant_features.push_back(constant_index[i].item<int64_t>());
+  }
+  p.offset = offset.to(torch::kFloat32);
+  p.scale = torch::where(constant, torch::ones_like(spread), spread).to(torch::kFloat32);
+  return p;
+}
+
+torch::Tensor Preprocessing::apply(const torch::Tensor& values, const std::string& what,
+                                   int64_t* filled) const {
+  if (filled != nullptr) *filled = 0;
+  if (identity() || values.numel() == 0) return values;
+  const torch::Tensor ref = offset.defined() ? offset : fill;
+  const int64_t n = values.size(0);
+  AEKIT_CHECK_INPUT(values.numel() == n * ref.numel(),
+                    "{}: expected samples of {} values (what the run was fitted on), found {}",
+                    what, ref.numel(), n > 0 ? values.numel() / n : 0);
+  torch::Tensor x = values.to(torch::kFloat32).reshape({n, -1});
+  if (fill.defined()) {
+    const torch::Tensor missing_mask = torch::isnan(x);
+    if (filled != nullptr) *filled = missing_mask.sum().item<int64_t>();
+    x = torch::where(missing_mask, fill.to(x.device()).unsqueeze(0).expand_as(x), x);
+  }
+  if (offset.defined()) x = (x - offset.to(x.device())) / scale.to(x.device());
+  return x.reshape(values.sizes());
+}
+
+torch::Tensor Preprocessing::invert(const torch::Tensor& values) const {
+  if (!offset.defined() || values.numel() == 0) return values;
+  const int64_t n = values.size(0);
+  const torch::Tensor x = values.to(torch::kFloat32).reshape({n, -1});
+  return (x * scale.to(x.device()) + offset.to(x.device())).reshape(values.sizes());
+}
+
+std::string Preprocessing::feature_name(int64_t index) const {
+  if (index >= 0 && index < static_cast<int64_t>(column_names.size())) {
+    return fmt::format("column '{}'", column_names[index]);
+  }
+  return fmt::format("feature {}", index);
+}
+
+Json Preprocessing::to_json() const {
+  Json json{{"scaling", scaling},
+            {"missing", missing},
+            {"columns", column_names},
+            {"classes", class_names}};
+  if (fill.defined()) json["fill"] = to_vector(fill);
+  if (offset.defined()) {
+    json["offset"] = to_vector(offset);
+    json["scale"] = to_vector(scale);
+    json["constant_features"] = constant_features;
+  }
+  return json;
+}
+
+Preprocessing Preprocessing::from_json(const Json& json, const std::string& what) {
+  Preprocessing p;
+  if (json.is_null()) return p;
+  try {
+    AEKIT_CHECK_INPUT(json.is_object(), "{}: preprocessing: expected an object", what);
+    p.scaling = json.at("scaling").get<std::string>();
+    p.missing = json.at("missing").get<std::string>();
+    p.column_names = json.at("columns").get<std::vector<std::string>>();
+    p.class_names = json.value("classes", std::vector<std::string>{});
+  } catch (const Json::exception& e) {
+    fail_input("{}: preprocessing is not valid ({})", what, e.what());
+  }
+  AEKIT_CHECK_INPUT(contains(scaling_methods(), p.scaling) && contains(missing_policies(), p.missing),
+                    "{}: preprocessing names scaling '{}' and missing '{}'", what, p.scaling,
+                    p.missing);
+  const int64_t features =
+      json.contains("offset") && json["offset"].is_array()  ? static_cast<int64_t>(json["offset"].size())
+      : json.contains("fill") && json["fill"].is_array() ? static_cast<int64_t>(json["fill"].size())
+                                                          : 0;
+  p.fill = read_vector(json, "fill", features, false, what);
+  p.offset = read_vector(json, "offset", features, false, what);
+  p.scale = read_vector(json, "scale", features, true, what);
+  AEKIT_CHECK_INPUT(p.offset.defined() == p.scale.defined() &&
+                        p.offset.defined() == (p.scaling != "none") &&
+                        p.fill.defined() == (p.missing == "impute"),
+                    "{}: preprocessing for scaling '{}' and missing '{}' lacks its values", what,
+                    p.scaling, p.missing);
+  if (json.contains("constant_features")) {
+    const Json& constant = json["constant_features"];
+    AEKIT_CHECK_INPUT(constant.is_array() &&
+                          std::all_of(constant.begin(), constant.end(),
+                                      [&](const Json& i) {
+                                        return i.is_number_integer() && i.get<int64_t>() >= 0 &&
+                                               i.get<int64_t>() < features;
+                                      }),
+                      "{}: preprocessing 'constant_features': expected feature indices", what);
+    p.constant_features = constant.get<std::vector<int64_t>>();
+  }
+  return p;
+}
+
+}  // namespace aekit::data

@@ -1,0 +1,122 @@
+#include "aekit/data/dataset.h"
+#include "aekit/data/preprocessing.h"
+
+#include "../support/test_support.h"
+
+#include <gtest/gtest.h>
+
+using aekit::data::Preprocessing;
+using aekit::testing::TempDir;
+using aekit::testing::write_bytes;
+
+namespace {
+
+/// 200 rows of three columns in very different units: thousands, thousandths and a constant.
+torch::Tensor mixed_units() {
+  torch::manual_seed(3);
+  return torch::stack({torch::randn({200}) * 800 + 5000, torch::rand({200}) * 0.004 + 0.001,
+                       torch::full({200}, 7.0)},
+                      1)
+      .to(torch::kFloat32);
+}
+
+}  // namespace
+
+TEST(Preprocessing, StandardizeGivesZeroMeanUnitDeviationAndRoundTrips) {
+  const torch::Tensor x = mixed_units();
+  const Preprocessing p = Preprocessing::fit(x, "standardize", "error", {"area", "ratio", "unit"}, "t");
+  const torch::Tensor z = p.apply(x, "t");
+  EXPECT_LT(z.mean(0).abs().max().item<float>(), 1e-4);
+  EXPECT_NEAR(z.select(1, 0).std(/*unbiased=*/false).item<float>(), 1.0, 1e-4);
+  EXPECT_NEAR(z.select(1, 1).std(/*unbiased=*/false).item<float>(), 1.0, 1e-4);
+  // The constant column is reported and shifted, not divided by zero.
+  EXPECT_EQ(p.constant_features, (std::vector<int64_t>{2}));
+  EXPECT_EQ(p.feature_name(2), "column 'unit'");
+  EXPECT_TRUE(torch::isfinite(z).all().item<bool>());
+  EXPECT_LT(z.select(1, 2).abs().max().item<float>(), 1e-6);
+  const torch::Tensor back = p.invert(z);
+  EXPECT_TRUE(torch::allclose(back, x, /*rtol=*/1e-5, /*atol=*/1e-6));
+}
+
+TEST(Preprocessing, MinmaxMapsTheTrainingRangeToTheUnitIntervalAndRoundTrips) {
+  const torch::Tensor x = mixed_units();
+  const Preprocessing p = Preprocessing::fit(x.slice(0, 0, 150), "minmax", "error", {}, "t");
+  const torch::Tensor train = p.apply(x.slice(0, 0, 150), "t");
+  EXPECT_FLOAT_EQ(train.select(1, 0).min().item<float>(), 0.0f);
+  EXPECT_NEAR(train.select(1, 0).max().item<float>(), 1.0f, 1e-6);
+  EXPECT_NEAR(train.select(1, 1).max().item<float>(), 1.0f, 1e-5);
+  // Fitted on the training rows only: other rows may fall outside [0, 1].
+  const torch::Tensor rest = p.apply(x.slice(0, 150), "t");
+  EXPECT_TRUE(torch::allclose(p.invert(rest), x.slice(0, 150), 1e-5, 1e-6));
+}
+
+TEST(Preprocessing, ImputeFillsWithTheTrainingMeanOfThePresentValues) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const torch::Tensor x = torch::tensor({{1.0f, 10.0f}, {nan, 20.0f}, {3.0f, nan}, {5.0f, 30.0f}});
+  const Preprocessing p = Preprocessing::fit(x, "none", "impute", {}, "t");
+  int64_t filled = 0;
+  const torch::Tensor y = p.apply(x, "t", &filled);
+  EXPECT_EQ(filled, 2);
+  EXPECT_FLOAT_EQ(y[1][0].item<float>(), 3.0f);   // mean of 1, 3, 5
+  EXPECT_FLOAT_EQ(y[2][1].item<float>(), 20.0f);  // mean of 10, 20, 30
+  // With scaling, the statistics ignore the gaps and the filled value maps to 0.
+  const Preprocessing s = Preprocessing::fit(x, "standardize", "impute", {}, "t");
+  EXPECT_NEAR(s.apply(x, "t")[1][0].item<float>(), 0.0f, 1e-6);
+  // A column with no value at all cannot be filled.
+  const torch::Tensor empty = torch::tensor({{1.0f, nan}, {2.0f, nan}});
+  EXPECT_INPUT_ERROR(Preprocessing::fit(empty, "none", "impute", {"a", "b"}, "t.csv"),
+                     "t.csv: column 'b' has no value in the training split");
+}
+
+TEST(Preprocessing, SurvivesJsonAndRejectsBrokenJson) {
+  const torch::Tensor x = mixed_units();
+  const Preprocessing p = Preprocessing::fit(x, "standardize", "impute", {"a", "b", "c"}, "t");
+  const Preprocessing q = Preprocessing::from_json(p.to_json(), "ck.pt");
+  EXPECT_TRUE(torch::allclose(q.apply(x, "t"), p.apply(x, "t")));
+  EXPECT_EQ(q.column_names, p.column_names);
+  EXPECT_EQ(q.constant_features, p.constant_features);
+  EXPECT_TRUE(Preprocessing::from_json(nullptr, "ck.pt").identity());
+  auto broken = p.to_json();
+  broken["scale"][1] = 0.0;
+  EXPECT_INPUT_ERROR(Preprocessing::from_json(broken, "ck.pt"),
+                     "ck.pt: preprocessing 'scale': expected positive finite numbers");
+  broken = p.to_json();
+  broken["offset"].erase(0);
+  EXPECT_INPUT_ERROR(Preprocessing::from_json(broken, "ck.pt"), "ck.pt: preprocessing");
+  EXPECT_INPUT_ERROR(p.apply(torch::zeros({4, 5}), "new.csv"),
+                     "new.csv: expected samples of 3 values (what the run was fitted on), found 5");
+}
+
+TEST(Preprocessing, LoadDataFitsOnTheTrainingSplitOnly) {
+  TempDir dir;
+  std::string text = "id,size_mm,mass_g,kind\n";
+  for (int i = 0; i < 100; ++i) {
+    text += fmt::format("{},{},{},{}\n", i, 1000 + 10 * i, i % 7 == 3 ? std::string("NA") : std::to_string(0.01 * i),
+                        i % 2 == 0 ? "round" : "flat");
+  }
+  write_bytes(dir / "t.csv", text);
+  aekit::data::DataOptions options;
+  options.dataset = "files";
+  options.train = (dir / "t.csv").string();
+  options.label_column = "kind";
+  options.ignore_columns = {"id"};
+  options.scaling = "standardize";
+  EXPECT_INPUT_ERROR(aekit::data::load_data(options, 1), "t.csv line 5 column 3 ('mass_g'): missing value ('NA')");
+  options.missing = "impute";
+  const auto splits = aekit::data::load_data(options, 1);
+  EXPECT_EQ(splits.class_names, (std::vector<std::string>{"flat", "round"}));
+  EXPECT_EQ(splits.preprocessing.column_names, (std::vector<std::string>{"size_mm", "mass_g"}));
+  EXPECT_EQ(splits.preprocessing.class_names, splits.class_names);
+  EXPECT_TRUE(torch::isfinite(splits.train.features).all().item<bool>());
+  EXPECT_LT(splits.train.features.mean(0).abs().max().item<float>(), 1e-4);
+  EXPECT_GT(splits.test.features.mean(0).abs().max().item<float>(), 1e-3);  // not refitted on test
+  // Undone, the test rows are the file's rows again.
+  const torch::Tensor test_sizes = splits.preprocessing.invert(splits.test.features).select(1, 0);
+  const torch::Tensor steps = (test_sizes - 1000) / 10;
+  EXPECT_LT((steps - steps.round()).abs().max().item<float>(), 1e-3);
+  // A run's own fit is used as it is.
+  Preprocessing other = splits.preprocessing;
+  other.offset = other.offset + 1;
+  const auto refit = aekit::data::load_data(options, 1, &other);
+  EXPECT_TRUE(torch::allclose(refit.train.features, splits.train.features - 1 / other.scale, 1e-5, 1e-5));
+}
