@@ -51,6 +51,7 @@ DataOptions DataOptions::from_config(const Json& config) {
   o.ignore_columns = get_string_list(config, "data", "ignore_columns");
   o.missing = get_string(config, "data", "missing");
   o.scaling = get_string(config, "data", "scaling");
+  o.class_names = get_string_list(config, "data", "class_names");
   o.validation_fraction = get_number(config, "data", "validation_fraction");
   o.test_fraction = get_number(config, "data", "test_fraction");
   o.train_limit = get_int(config, "data", "train_limit");
@@ -90,6 +91,7 @@ Json DataOptions::to_json() const {
               {"ignore_columns", ignore_columns},
               {"missing", missing},
               {"scaling", scaling},
+              {"class_names", class_names},
               {"validation_fraction", validation_fraction},
               {"test_fraction", test_fraction},
               {"train_limit", train_limit},
@@ -342,7 +344,16 @@ DataSplits load_user_files(const DataOptions& options, uint64_t seed) {
   splits.name = std::filesystem::path(options.train).filename().string();
   FileInfo train_info;
   splits.train = load_files(options.train, options.train_labels, options, &train_info);
-  splits.class_names = train_info.class_names;
+  splits.class_names = train_info.class_names.empty() ? options.class_names : train_info.class_names;
+  AEKIT_CHECK_INPUT(options.class_names.empty() || train_info.class_names.empty(),
+                    "config key 'data.class_names': {} names its classes in its label column already",
+                    options.train);
+  if (!options.class_names.empty() && splits.train.has_labels()) {
+    const int64_t top = splits.train.labels.max().item<int64_t>();
+    AEKIT_CHECK_INPUT(top < static_cast<int64_t>(options.class_names.size()),
+                      "config key 'data.class_names': {} names for labels up to {} in {}",
+                      options.class_names.size(), top, options.train);
+  }
   splits.preprocessing.column_names = train_info.column_names;
   splits.preprocessing.class_names = train_info.class_names;
   if (!options.test.empty()) {
@@ -379,10 +390,11 @@ void preprocess(DataSplits& splits, const DataOptions& options, const Preprocess
   if (fitted != nullptr) {
     splits.preprocessing = *fitted;
   } else {
+    std::vector<std::string> text_classes = std::move(splits.preprocessing.class_names);
     splits.preprocessing = Preprocessing::fit(
         splits.train.features, options.scaling, options.missing,
         std::move(splits.preprocessing.column_names), splits.name + " (training split)");
-    splits.preprocessing.class_names = splits.class_names;
+    splits.preprocessing.class_names = std::move(text_classes);
     const auto& constant = splits.preprocessing.constant_features;
     if (!constant.empty()) {
       std::vector<std::string> names;

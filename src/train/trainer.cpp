@@ -380,7 +380,8 @@ data::DataSplits run_data(const LoadedRun& run, const std::string& input,
     data::FileInfo info;
     info.class_names = run.preprocessing.class_names;
     splits.test = data::load_files(input, labels, options, &info);
-    splits.class_names = run.preprocessing.class_names;
+    splits.class_names =
+        run.preprocessing.class_names.empty() ? options.class_names : run.preprocessing.class_names;
     splits.preprocessing = run.preprocessing;
     int64_t filled = 0;
     splits.test.features = run.preprocessing.apply(splits.test.features, input, &filled);

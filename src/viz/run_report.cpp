@@ -5,6 +5,7 @@
 #include "aekit/eval/clustering.h"
 #include "aekit/eval/evaluate.h"
 #include "aekit/eval/frechet.h"
+#include "aekit/eval/latent_walk.h"
 #include "aekit/eval/measurements.h"
 #include "aekit/eval/probes.h"
 #include "aekit/train/trainer.h"
@@ -85,6 +86,52 @@ Json tsne_json(const torch::Tensor& points, const torch::Tensor& labels,
   }
   return result;
 }
+
+namespace {
+
+/// For a table: the first test rows beside their reconstructions, in the data's own units (the
+/// run's data.scaling undone), one line per column.
+void write_table_reconstructions(HtmlReport& page, models::AutoencoderImpl& model,
+                                 const data::DataSplits& splits,
+                                 const data::Preprocessing& preprocessing,
+                                 const torch::Device& device) {
+  constexpr int64_t kExamples = 3;
+  constexpr int64_t kColumns = 40;
+  const torch::Tensor x = splits.test.features.slice(0, 0, kExamples);
+  const torch::Tensor codes = eval::encode_all(model, x, device);
+  const torch::Tensor original = preprocessing.invert(x).to(torch::kFloat64).contiguous();
+  const torch::Tensor rebuilt =
+      preprocessing.invert(eval::decode_all(model, codes, device)).to(torch::kFloat64).contiguous();
+  const int64_t n = x.size(0);
+  const int64_t columns = x.size(1);
+  std::vector<std::string> header{"column"};
+  for (int64_t i = 0; i < n; ++i) {
+    header.push_back(fmt::format("test row {}", i + 1));
+    header.push_back("reconstructed");
+  }
+  Rows rows;
+  for (int64_t c = 0; c < std::min(columns, kColumns); ++c) {
+    std::vector<std::string> row{c < static_cast<int64_t>(preprocessing.column_names.size())
+                                     ? preprocessing.column_names[c]
+                                     : fmt::format("x{}", c)};
+    for (int64_t i = 0; i < n; ++i) {
+      row.push_back(fmt::format("{:.5g}", original[i][c].item<double>()));
+      row.push_back(fmt::format("{:.5g}", rebuilt[i][c].item<double>()));
+    }
+    rows.push_back(std::move(row));
+  }
+  page.heading("Reconstructions in the data's units");
+  page.paragraph(fmt::format(
+      "The first {} test rows and their reconstructions (the code's decoding){}{}.", n,
+      preprocessing.scaling != "none"
+          ? fmt::format(", data.scaling {} undone", preprocessing.scaling)
+          : std::string(),
+      columns > kColumns ? fmt::format("; the first {} of {} columns", kColumns, columns)
+                         : std::string()));
+  page.table(header, rows);
+}
+
+}  // namespace
 
 std::filesystem::path write_report(const std::string& run_dir, const ReportOptions& flags,
                                    const torch::Device& device) {
@@ -237,6 +284,9 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
                         eval::format_number(s["knn_accuracy_input"])));
   }
   page.table({"metric", "value", "meaning"}, rows);
+  if (run.state.sample_shape.size() == 1 && splits.test.size() > 0) {
+    write_table_reconstructions(page, model, splits, run.preprocessing, device);
+  }
 
   page.heading("Figures");
   const std::vector<std::pair<std::string, std::string>> captions = {

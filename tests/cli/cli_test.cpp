@@ -370,6 +370,14 @@ TEST(CliTables, MixedUnitsAreScaledForTheModelAndWrittenBackInTheirOwnUnits) {
     EXPECT_NE(bad.output.find(message), std::string::npos) << arguments << "\n" << bad.output;
   }
 
+  // The report shows test rows beside their reconstructions in the table's units.
+  result = run_aekit("report " + run + " --tsne-points 0 --likelihood-samples 0 --frechet-samples 0");
+  ASSERT_EQ(result.status, 0) << result.output;
+  const std::string page = aekit::testing::read_bytes(dir / "run" / "report.html");
+  EXPECT_NE(page.find("Reconstructions in the data&#39;s units"), std::string::npos);
+  EXPECT_NE(page.find("<td>size_mm</td>"), std::string::npos);
+  EXPECT_NE(page.find("data.scaling standardize undone"), std::string::npos);
+
   // Samples and decoded codes are in the same units; codes of a file with gaps are imputed.
   result = run_aekit("generate " + run + " -n 200 --out " + (dir / "samples.csv").string());
   ASSERT_EQ(result.status, 0) << result.output;

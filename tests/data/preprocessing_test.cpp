@@ -120,3 +120,21 @@ TEST(Preprocessing, LoadDataFitsOnTheTrainingSplitOnly) {
   const auto refit = aekit::data::load_data(options, 1, &other);
   EXPECT_TRUE(torch::allclose(refit.train.features, splits.train.features - 1 / other.scale, 1e-5, 1e-5));
 }
+
+TEST(Preprocessing, ClassNamesNameWholeNumberLabels) {
+  TempDir dir;
+  write_bytes(dir / "t.csv", "1,2,0\n3,4,1\n5,6,1\n7,8,0\n9,9,1\n");
+  aekit::data::DataOptions options;
+  options.dataset = "files";
+  options.train = (dir / "t.csv").string();
+  options.label_column = "-1";
+  options.validation_fraction = 0;
+  options.class_names = {"malignant", "benign"};
+  EXPECT_EQ(aekit::data::load_data(options, 1).class_names, options.class_names);
+  options.class_names = {"malignant"};
+  EXPECT_INPUT_ERROR(aekit::data::load_data(options, 1),
+                     "config key 'data.class_names': 1 names for labels up to 1 in");
+  write_bytes(dir / "n.csv", "1,M\n2,B\n3,M\n");
+  options.train = (dir / "n.csv").string();
+  EXPECT_INPUT_ERROR(aekit::data::load_data(options, 1), "names its classes in its label column already");
+}

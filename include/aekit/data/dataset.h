@@ -64,6 +64,7 @@ struct DataOptions {
   std::vector<std::string> ignore_columns;  ///< CSV columns to leave out
   std::string missing = "error";            ///< error or impute (data/preprocessing.h)
   std::string scaling = "none";             ///< none, standardize or minmax
+  std::vector<std::string> class_names;     ///< names of whole-number labels 0, 1, ... (files)
   double validation_fraction = 0.1;
   double test_fraction = 0.1;
   int64_t train_limit = 0;

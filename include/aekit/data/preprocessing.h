@@ -23,7 +23,7 @@ struct Preprocessing {
   torch::Tensor offset;          ///< per feature: subtracted (mean or minimum)
   torch::Tensor scale;           ///< per feature, > 0: divided by (deviation or range; 1 if constant)
   std::vector<std::string> column_names;  ///< the table's feature columns; empty for other data
-  std::vector<std::string> class_names;   ///< a text label column's classes; empty for numbers
+  std::vector<std::string> class_names;   ///< a text label column's classes (empty for numbers)
   std::vector<int64_t> constant_features; ///< features that take one value in the training split
 
   /// Whether apply() and invert() leave values as they are.
