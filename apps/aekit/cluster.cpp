@@ -38,12 +38,13 @@ std::string score_text(const eval::ClusterResult& result) {
 void run_cluster(const ClusterFlags& flags) {
   AEKIT_CHECK_INPUT(flags.out.empty() || std::filesystem::path(flags.out).extension() == ".csv",
                     "{}: expected an output file ending in .csv", flags.out);
+  AEKIT_CHECK_INPUT(flags.k >= 0,
+                    "--k: expected a number of clusters >= 1 (0: one per class), found {}",
+                    flags.k);
   const auto opened = open_command_run(flags.runtime, flags.run_dir, true, flags.input, flags.labels);
   const data::Dataset& test = opened.splits.test;
-  const int64_t classes =
-      test.has_labels() ? test.labels.max().item<int64_t>() + 1 : 0;
   eval::ClusterOptions options;
-  options.k = flags.k > 0 ? flags.k : classes;
+  options.k = flags.k > 0 ? flags.k : eval::class_count(test.labels);
   AEKIT_CHECK_INPUT(options.k >= 1,
                     "--k: expected the number of clusters (the data has no labels to take it from)");
   options.method = flags.method;

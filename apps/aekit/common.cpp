@@ -140,12 +140,9 @@ void write_images_or_array(const std::string& path, const torch::Tensor& images,
     ensure_parent(path);
     viz::write_png(path, viz::tile_images(values, columns));
   } else {
-    // Values in the data's space: named by the table's columns, or x0, x1, ... (codes are z0, ...).
-    std::vector<std::string> names = preprocessing.column_names;
-    for (int64_t i = 0; names.empty() && values.size(0) > 0 && i < values[0].numel(); ++i) {
-      names.push_back(fmt::format("x{}", i));
-    }
-    data::write_array(path, values, names);
+    // Values in the data's space: named by the table's columns (categories by name), or x0, x1,
+    // ... (codes are z0, ...).
+    data::write_array(path, values, preprocessing.table, "x");
   }
 }
 

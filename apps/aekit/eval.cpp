@@ -9,6 +9,7 @@
 #include "aekit/core/runtime.h"
 #include "aekit/eval/frechet.h"
 
+#include <cmath>
 #include <iostream>
 #include <optional>
 
@@ -53,6 +54,13 @@ void run_eval(const EvalFlags& flags) {
                            "SMAPE {:.2f}%\n",
                            summary.rounded_accuracy, summary.mse, eval::format_number(result["bce"]),
                            summary.psnr, summary.smape);
+  if (std::isfinite(summary.category_accuracy)) {
+    std::cout << fmt::format(
+        "numeric columns {:.4f} nats, categorical columns {:.4f} nats (cross-entropy) per "
+        "example; most likely category right for {:.4f} of categorical values\n",
+        summary.numeric_reconstruction, summary.category_reconstruction,
+        summary.category_accuracy);
+  }
   const Json activity = eval::latent_activity_json(*run.model, splits.test, device);
   result["latent_activity"] = activity;
   if (!activity.is_null()) {

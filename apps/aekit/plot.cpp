@@ -24,7 +24,7 @@ void run_plot(const PlotFlags& flags) {
   const auto [device, run, splits, seed] =
       open_command_run(flags.runtime, flags.run_dir, true, flags.input, flags.labels);
   const auto out_dir = flags.out_dir.empty() ? run.paths.plots() : std::filesystem::path(flags.out_dir);
-  const viz::PlotReport report = viz::write_run_plots(*run.model, splits.test, splits.class_names,
+  const viz::PlotReport report = viz::write_run_plots(*run.model, splits.test, splits.class_names(),
                                                       run.state.history, out_dir, flags.plots, device);
   for (const auto& path : report.written) std::cout << "wrote " << path.string() << "\n";
   for (const auto& reason : report.skipped) std::cout << "skipped " << reason << "\n";

@@ -37,7 +37,7 @@ void run_tsne(const TsneFlags& flags) {
     const data::Dataset shown = splits.test.slice(0, std::min(flags.points, splits.test.size()));
     points = eval::encode_all(*run.model, shown.features, device);
     labels = shown.labels;
-    class_names = splits.class_names;
+    class_names = splits.class_names();
     what = fmt::format("the {}-D test codes of {}", points.size(1), flags.run_dir);
   } else {
     const data::Dataset loaded =

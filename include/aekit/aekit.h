@@ -20,7 +20,7 @@
 ///   auto result = aekit::train::train(config, data, aekit::train::RunPaths("runs/vae"));
 ///   auto test = aekit::eval::evaluate_loss(*result.model, data.test, 1000, torch::kCPU);
 ///   torch::Tensor codes = result.model->encode(data.test.features);   // N x 20
-///   aekit::viz::write_run_plots(*result.model, data.test, data.class_names, result.history,
+///   aekit::viz::write_run_plots(*result.model, data.test, data.class_names(), result.history,
 ///                               "runs/vae/plots", {}, torch::kCPU);
 ///
 ///   aekit::viz::write_report("runs/vae", {}, torch::kCPU);     // runs/vae/report.html
@@ -44,6 +44,7 @@
 #include "aekit/data/mnist_json.h"
 #include "aekit/data/npy.h"
 #include "aekit/data/preprocessing.h"
+#include "aekit/data/table_schema.h"
 #include "aekit/data/synthetic.h"
 #include "aekit/eval/clustering.h"
 #include "aekit/eval/divergence.h"

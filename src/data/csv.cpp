@@ -115,6 +115,14 @@ bool is_missing(const std::string& field) {
   return lower == "na" || lower == "n/a" || lower == "nan" || lower == "null" || lower == "none";
 }
 
+/// The distinct non-empty fields, sorted: the classes or categories of a column of text.
+std::vector<std::string> distinct_sorted(std::vector<std::string> fields) {
+  std::sort(fields.begin(), fields.end());
+  fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
+  if (!fields.empty() && fields.front().empty()) fields.erase(fields.begin());
+  return fields;
+}
+
 /// Labels from the label column's fields: whole numbers >= 0, or class names (when any field is
 /// not a number), indexing `known` names when given, otherwise the sorted distinct names.
 torch::Tensor parse_labels(const std::vector<std::string>& fields,
@@ -134,12 +142,7 @@ torch::Tensor parse_labels(const std::vector<std::string>& fields,
       labels[i] = static_cast<int64_t>(value);
     }
   } else {
-    class_names = known;
-    if (class_names.empty()) {
-      class_names = fields;
-      std::sort(class_names.begin(), class_names.end());
-      class_names.erase(std::unique(class_names.begin(), class_names.end()), class_names.end());
-    }
+    class_names = known.empty() ? distinct_sorted(fields) : known;
     std::map<std::string, int64_t> index;
     for (size_t i = 0; i < class_names.size(); ++i) index[class_names[i]] = static_cast<int64_t>(i);
     for (size_t i = 0; i < fields.size(); ++i) {
@@ -168,22 +171,52 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
                     options.missing);
   // Plain or gzip-compressed text alike (zlib reads an uncompressed file as it is).
   GzReader reader(file);
-  std::istringstream in(reader.read_to_end());
+  const std::string text = reader.read_to_end();
 
   std::vector<std::string> header;
   std::vector<float> values;
   std::vector<std::string> label_fields;
-  std::vector<int64_t> label_lines;
+  std::vector<int64_t> row_lines;                    // the line of each data row
+  std::vector<std::pair<size_t, size_t>> row_spans;  // where each data row's text lies
   int64_t columns = -1;
   ColumnPlan plan;
+  std::vector<bool> categorical;                          // per feature column
+  std::vector<std::vector<std::string>> category_fields;  // per categorical column, per row
   int64_t rows = 0;
   int64_t header_line = 0;  // the line taken as the header, 0 for none
   const auto column_text = [&](int64_t c) {
     return c < static_cast<int64_t>(header.size()) ? fmt::format("{} ('{}')", c + 1, header[c])
                                                    : std::to_string(c + 1);
   };
-  std::string line;
-  for (int64_t line_number = 1; std::getline(in, line); ++line_number) {
+  const auto start_columns = [&]() {
+    plan = plan_columns(options, header, columns, path);
+    const size_t features = plan.features.size();
+    categorical.assign(features, false);
+    category_fields.assign(features, {});
+    for (const std::string& spec : options.categorical) {
+      const int64_t c = find_column(spec, header, columns, path, "data.categorical entry");
+      const auto found = std::find(plan.features.begin(), plan.features.end(), c);
+      AEKIT_CHECK_INPUT(found != plan.features.end(),
+                        "{}: data.categorical entry '{}' is not one of the feature columns", path,
+                        spec);
+      categorical[found - plan.features.begin()] = true;
+    }
+    if (options.known != nullptr && !options.known->categories.empty()) {
+      AEKIT_CHECK_INPUT(options.known->categories.size() == features,
+                        "{}: expected {} feature columns like the training file, found {}", path,
+                        options.known->categories.size(), features);
+      for (size_t j = 0; j < features; ++j) {
+        if (options.known->categorical(static_cast<int64_t>(j))) categorical[j] = true;
+      }
+    }
+  };
+  size_t position = 0;
+  for (int64_t line_number = 1; position < text.size(); ++line_number) {
+    size_t line_end = text.find('\n', position);
+    if (line_end == std::string::npos) line_end = text.size();
+    const size_t line_start = position;
+    std::string line = text.substr(line_start, line_end - line_start);
+    position = line_end + 1;
     if (line_number <= options.skip_rows) continue;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos || line[0] == '#') continue;
@@ -197,7 +230,7 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
         header_line = line_number;
         continue;
       }
-      plan = plan_columns(options, header, columns, path);
+      start_columns();
     }
     if (rows == 0 && header_line > 0) {
       // The first data row: a header whose width differs is probably not the data's header.
@@ -208,7 +241,7 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
           "data.skip_rows={}",
           path, line_number, columns, fields.size(), header_line, columns, fields.size(),
           header_line);
-      plan = plan_columns(options, header, columns, path);
+      start_columns();
     }
     AEKIT_CHECK_INPUT(static_cast<int64_t>(fields.size()) == columns,
                       "{} line {}: expected {} fields, found {}", path, line_number, columns,
@@ -218,24 +251,43 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
       AEKIT_CHECK_INPUT(!is_missing(label), "{} line {} column {}: the label is missing ('{}')",
                         path, line_number, column_text(plan.label), label);
       label_fields.push_back(label);
-      label_lines.push_back(line_number);
     }
-    for (const int64_t c : plan.features) {
+    for (size_t j = 0; j < plan.features.size(); ++j) {
+      const int64_t c = plan.features[j];
       const std::string& field = fields[c];
       if (is_missing(field)) {
         AEKIT_CHECK_INPUT(options.missing == "impute",
                           "{} line {} column {}: missing value ('{}'); set data.missing=impute to "
-                          "fill missing values with the training mean, or leave the column out "
-                          "with data.ignore_columns",
+                          "fill missing values with the training mean (the most frequent "
+                          "category), or leave the column out with data.ignore_columns",
                           path, line_number, column_text(c), field);
         values.push_back(std::numeric_limits<float>::quiet_NaN());
+        if (categorical[j]) category_fields[j].emplace_back();
+        continue;
+      }
+      if (categorical[j]) {
+        category_fields[j].push_back(field);
+        values.push_back(0.0f);  // the category's index, once all are known
         continue;
       }
       double value = 0;
-      AEKIT_CHECK_INPUT(parse_number(field, value),
-                        "{} line {} column {}: expected a number, found '{}' (leave a column of "
-                        "text out with data.ignore_columns, or name it as data.label_column)",
-                        path, line_number, column_text(c), field);
+      if (!parse_number(field, value)) {
+        AEKIT_CHECK_INPUT(options.known == nullptr,
+                          "{} line {} column {}: expected a number as in the training file, found "
+                          "'{}'",
+                          path, line_number, column_text(c), field);
+        // A column with text holds categories: its earlier rows are read again as text.
+        categorical[j] = true;
+        for (int64_t r = 0; r < rows; ++r) {
+          std::string earlier = text.substr(row_spans[r].first, row_spans[r].second);
+          if (!earlier.empty() && earlier.back() == '\r') earlier.pop_back();
+          const std::string before = split_fields(earlier)[c];
+          category_fields[j].push_back(is_missing(before) ? std::string() : before);
+        }
+        category_fields[j].push_back(field);
+        values.push_back(0.0f);
+        continue;
+      }
       AEKIT_CHECK_INPUT(std::isfinite(value), "{} line {} column {}: expected a finite number, found {}",
                         path, line_number, column_text(c), field);
       AEKIT_CHECK_INPUT(std::fabs(value) <= std::numeric_limits<float>::max(),
@@ -243,6 +295,8 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
                         line_number, column_text(c), field);
       values.push_back(static_cast<float>(value));
     }
+    row_lines.push_back(line_number);
+    row_spans.emplace_back(line_start, line_end - line_start);
     ++rows;
   }
   AEKIT_CHECK_INPUT(rows > 0, "{}: expected at least one data row, found none", path);
@@ -250,47 +304,78 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
   AEKIT_CHECK_INPUT(features > 0, "{}: no feature columns left besides the label column", path);
   CsvTable table;
   table.features = torch::from_blob(values.data(), {rows, features}, torch::kFloat32).clone();
+  float* data = table.features.data_ptr<float>();
+  for (int64_t j = 0; j < features; ++j) {
+    if (!categorical[j]) continue;
+    const int64_t c = plan.features[j];
+    std::vector<std::string> names = options.known != nullptr && options.known->categorical(j)
+                                         ? options.known->categories[j]
+                                         : distinct_sorted(category_fields[j]);
+    AEKIT_CHECK_INPUT(!names.empty(), "{} column {}: every value is missing; nothing to take "
+                      "categories from", path, column_text(c));
+    std::map<std::string, int64_t> index;
+    for (size_t k = 0; k < names.size(); ++k) index[names[k]] = static_cast<int64_t>(k);
+    for (int64_t r = 0; r < rows; ++r) {
+      const std::string& field = category_fields[j][r];
+      if (field.empty()) continue;  // missing: NaN until imputed
+      const auto found = index.find(field);
+      AEKIT_CHECK_INPUT(found != index.end(),
+                        "{} line {} column {}: category '{}' is not one of the training data's "
+                        "categories ({})",
+                        path, row_lines[r], column_text(c), field, fmt::join(names, ", "));
+      data[r * features + j] = static_cast<float>(found->second);
+    }
+    table.table.categories.resize(features);
+    table.table.categories[j] = std::move(names);
+  }
   if (plan.label >= 0) {
-    table.labels = parse_labels(label_fields, label_lines, plan.label, options.class_names, path,
-                                table.class_names);
+    table.labels = parse_labels(label_fields, row_lines, plan.label,
+                                options.known != nullptr ? options.known->class_names
+                                                         : std::vector<std::string>{},
+                                path, table.table.class_names);
   }
   if (!header.empty()) {
-    for (const int64_t c : plan.features) table.column_names.push_back(header[c]);
+    for (const int64_t c : plan.features) table.table.column_names.push_back(header[c]);
   }
   return table;
 }
 
 void write_csv(const std::filesystem::path& path, const torch::Tensor& values,
-               const std::string& column_prefix) {
-  std::vector<std::string> names;
-  const int64_t columns = values.numel() / std::max<int64_t>(1, values.size(0));
-  for (int64_t c = 0; c < columns; ++c) names.push_back(column_prefix + std::to_string(c));
-  write_csv(path, values, names);
-}
-
-void write_csv(const std::filesystem::path& path, const torch::Tensor& values,
-               const std::vector<std::string>& names) {
+               const std::vector<std::string>& names,
+               const std::vector<std::vector<std::string>>& categories) {
   const torch::Tensor data = values.to(torch::kCPU, torch::kFloat64).contiguous().view({values.size(0), -1});
   const int64_t columns = data.size(1);
   AEKIT_CHECK_INPUT(static_cast<int64_t>(names.size()) == columns,
                     "{}: {} column names for {} columns", path.string(), names.size(), columns);
+  AEKIT_CHECK_INPUT(categories.empty() || static_cast<int64_t>(categories.size()) == columns,
+                    "{}: categories of {} columns for {} columns", path.string(), categories.size(),
+                    columns);
   // A name holding a comma or a quote is quoted, as CSV readers expect.
+  const auto quote = [](const std::string& name) {
+    if (name.find_first_of(",\"") == std::string::npos) return name;
+    std::string quoted = "\"";
+    for (const char ch : name) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return quoted + "\"";
+  };
   std::string text;
   for (int64_t c = 0; c < columns; ++c) {
-    const std::string& name = names[c];
-    if (name.find_first_of(",\"") != std::string::npos) {
-      std::string quoted = "\"";
-      for (const char ch : name) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-      text += quoted + "\"";
-    } else {
-      text += name;
-    }
+    text += quote(names[c]);
     text += c + 1 < columns ? "," : "\n";
   }
   const double* row = data.data_ptr<double>();
   for (int64_t r = 0; r < data.size(0); ++r) {
     for (int64_t c = 0; c < columns; ++c) {
-      text += fmt::format("{:.9g}", row[r * columns + c]);
+      const double value = row[r * columns + c];
+      if (!categories.empty() && !categories[c].empty()) {
+        const auto k = static_cast<int64_t>(value);
+        AEKIT_CHECK_INPUT(value == std::floor(value) && k >= 0 &&
+                              k < static_cast<int64_t>(categories[c].size()),
+                          "{}: column {} holds {}, not the index of one of its {} categories",
+                          path.string(), names[c], value, categories[c].size());
+        text += quote(categories[c][k]);
+      } else {
+        text += fmt::format("{:.9g}", value);
+      }
       text += c + 1 < columns ? ',' : '\n';
     }
   }

@@ -51,6 +51,7 @@ DataOptions DataOptions::from_config(const Json& config) {
   o.ignore_columns = get_string_list(config, "data", "ignore_columns");
   o.missing = get_string(config, "data", "missing");
   o.scaling = get_string(config, "data", "scaling");
+  o.categorical = get_string_list(config, "data", "categorical");
   o.class_names = get_string_list(config, "data", "class_names");
   o.validation_fraction = get_number(config, "data", "validation_fraction");
   o.test_fraction = get_number(config, "data", "test_fraction");
@@ -60,7 +61,7 @@ DataOptions DataOptions::from_config(const Json& config) {
 }
 
 void write_array(const std::filesystem::path& path, const torch::Tensor& values,
-                 const std::vector<std::string>& column_names) {
+                 const TableSchema& table, const std::string& prefix) {
   const std::string extension = path.extension().string();
   AEKIT_CHECK_INPUT(extension == ".npy" || extension == ".csv",
                     "{}: expected an output file ending in .npy or .csv", path.string());
@@ -69,10 +70,12 @@ void write_array(const std::filesystem::path& path, const torch::Tensor& values,
     write_npy(path, values.to(torch::kCPU, torch::kFloat32).contiguous());
   } else {
     const torch::Tensor rows = values.reshape({values.size(0), -1});
-    if (!column_names.empty() && static_cast<int64_t>(column_names.size()) == rows.size(1)) {
-      write_csv(path, rows, column_names);
+    if (table.column_names.empty()) {
+      std::vector<std::string> names;
+      for (int64_t c = 0; c < rows.size(1); ++c) names.push_back(prefix + std::to_string(c));
+      write_csv(path, rows, names, table.categories);
     } else {
-      write_csv(path, rows);
+      write_csv(path, rows, table.column_names, table.categories);
     }
   }
 }
@@ -91,6 +94,7 @@ Json DataOptions::to_json() const {
               {"ignore_columns", ignore_columns},
               {"missing", missing},
               {"scaling", scaling},
+              {"categorical", categorical},
               {"class_names", class_names},
               {"validation_fraction", validation_fraction},
               {"test_fraction", test_fraction},
@@ -170,7 +174,7 @@ DataSplits load_fashion_mnist() {
   splits.test.features = as_images(to_unit_float(read_idx(test_images)));
   splits.test.labels =
       read_idx_labels(file("t10k-labels-idx1-ubyte.gz"), splits.test.size(), test_images);
-  splits.class_names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+  splits.label_names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                         "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
   return splits;
 }
@@ -202,7 +206,7 @@ DataSplits load_mnist() {
   splits.name = "mnist";
   splits.test = all.select(order.slice(0, 0, n_test));
   splits.train = all.select(order.slice(0, n_test, n));
-  for (int d = 0; d < 10; ++d) splits.class_names.push_back(std::to_string(d));
+  for (int d = 0; d < 10; ++d) splits.label_names.push_back(std::to_string(d));
   return splits;
 }
 
@@ -220,11 +224,11 @@ torch::Tensor read_csv_features(const std::filesystem::path& path, const DataOpt
   csv.columns = options.columns;
   csv.ignore_columns = options.ignore_columns;
   csv.missing = options.missing;
-  csv.class_names = info.class_names;
+  csv.categorical = options.categorical;
+  csv.known = info.known;
   CsvTable table = read_csv(path, csv);
   info.labels = table.labels;
-  info.column_names = std::move(table.column_names);
-  info.class_names = std::move(table.class_names);
+  info.table = std::move(table.table);
   return table.features;
 }
 
@@ -344,8 +348,8 @@ DataSplits load_user_files(const DataOptions& options, uint64_t seed) {
   splits.name = std::filesystem::path(options.train).filename().string();
   FileInfo train_info;
   splits.train = load_files(options.train, options.train_labels, options, &train_info);
-  splits.class_names = train_info.class_names.empty() ? options.class_names : train_info.class_names;
-  AEKIT_CHECK_INPUT(options.class_names.empty() || train_info.class_names.empty(),
+  splits.label_names = options.class_names;
+  AEKIT_CHECK_INPUT(options.class_names.empty() || train_info.table.class_names.empty(),
                     "config key 'data.class_names': {} names its classes in its label column already",
                     options.train);
   if (!options.class_names.empty() && splits.train.has_labels()) {
@@ -354,11 +358,9 @@ DataSplits load_user_files(const DataOptions& options, uint64_t seed) {
                       "config key 'data.class_names': {} names for labels up to {} in {}",
                       options.class_names.size(), top, options.train);
   }
-  splits.preprocessing.column_names = train_info.column_names;
-  splits.preprocessing.class_names = train_info.class_names;
   if (!options.test.empty()) {
     FileInfo test_info;
-    test_info.class_names = train_info.class_names;  // the test file's names index the same way
+    test_info.known = &train_info.table;  // the test file's names index the same way
     splits.test = load_files(options.test, options.test_labels, options, &test_info);
     AEKIT_CHECK_INPUT(splits.test.sample_shape() == splits.train.sample_shape(),
                       "{}: expected samples of shape [{}] like {}, found [{}]", options.test,
@@ -377,6 +379,7 @@ DataSplits load_user_files(const DataOptions& options, uint64_t seed) {
     splits.test = all.select(order.slice(0, 0, n_test));
     splits.train = all.select(order.slice(0, n_test, all.size()));
   }
+  splits.preprocessing.table = std::move(train_info.table);
   return splits;
 }
 
@@ -390,16 +393,14 @@ void preprocess(DataSplits& splits, const DataOptions& options, const Preprocess
   if (fitted != nullptr) {
     splits.preprocessing = *fitted;
   } else {
-    std::vector<std::string> text_classes = std::move(splits.preprocessing.class_names);
-    splits.preprocessing = Preprocessing::fit(
-        splits.train.features, options.scaling, options.missing,
-        std::move(splits.preprocessing.column_names), splits.name + " (training split)");
-    splits.preprocessing.class_names = std::move(text_classes);
+    splits.preprocessing = Preprocessing::fit(splits.train.features, options.scaling,
+                                              options.missing, std::move(splits.preprocessing.table),
+                                              splits.name + " (training split)");
     const auto& constant = splits.preprocessing.constant_features;
     if (!constant.empty()) {
       std::vector<std::string> names;
       for (size_t i = 0; i < constant.size() && i < 8; ++i) {
-        names.push_back(splits.preprocessing.feature_name(constant[i]));
+        names.push_back(splits.preprocessing.table.feature_name(constant[i]));
       }
       spdlog::warn("data.scaling {}: {} feature(s) take one value in the training split ({}{}); "
                    "they are shifted, not divided",

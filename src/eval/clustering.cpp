@@ -91,6 +91,10 @@ double silhouette_score(const torch::Tensor& points, const torch::Tensor& assign
   return s.mean().item<double>();
 }
 
+int64_t class_count(const torch::Tensor& labels) {
+  return labels.defined() && labels.numel() > 0 ? labels.max().item<int64_t>() + 1 : 0;
+}
+
 const std::vector<std::string>& cluster_methods() {
   static const std::vector<std::string> names{"kmeans", "gmm"};
   return names;

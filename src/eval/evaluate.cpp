@@ -26,6 +26,10 @@ LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& d
       data.features.max().item<double>() <= 1.0;
   double code_sum = 0;
   int64_t matches = 0;
+  const losses::CategoryBlocks& categories = model.objective().categories;
+  double numeric_loss = 0;
+  double category_loss = 0;
+  int64_t category_hits = 0;
   const data::Batches batches(data, batch_size, /*shuffle=*/false);
   for (int64_t b = 0; b < batches.count(); ++b) {
     const torch::Tensor x = batches.get(b).features.to(device);
@@ -36,7 +40,21 @@ LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& d
     summary.reconstruction += terms.reconstruction.item<double>() * n;
     summary.kl += terms.kl.item<double>() * n;
     summary.penalty += terms.penalty.item<double>() * n;
-    const torch::Tensor x_hat = losses::to_data_space(model.likelihood(), out.output);
+    const torch::Tensor x_hat = losses::to_data_space(model.likelihood(), out.output, categories);
+    if (!categories.empty()) {
+      const auto [numeric, category] =
+          losses::reconstruction_loss_by_type(model.likelihood(), out.output, x, categories);
+      numeric_loss += numeric.sum().item<double>();
+      category_loss += category.sum().item<double>();
+      const torch::Tensor flat_x = x.flatten(1);
+      const torch::Tensor flat_output = out.output.flatten(1);
+      for (const losses::CategoryBlock& block : categories) {
+        category_hits += (flat_output.narrow(1, block.begin, block.size).argmax(1) ==
+                          flat_x.narrow(1, block.begin, block.size).argmax(1))
+                             .sum()
+                             .item<int64_t>();
+      }
+    }
     squared_error += (x_hat - x).to(torch::kFloat64).square().sum().item<double>();
     matches += rounded_matches(x, x_hat);
     if (unit_interval) cross_entropy += binary_cross_entropy_sum(x, x_hat);
@@ -57,6 +75,15 @@ LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& d
     summary.psnr = psnr_from_mse(summary.mse);
     summary.bce = unit_interval ? cross_entropy / values : std::nan("");
     summary.smape = 100.0 * percentage_error / values;
+    if (!categories.empty()) {
+      const double scale = model.objective().reduction == losses::Reduction::kMean
+                               ? 1.0 / static_cast<double>(data.features[0].numel())
+                               : 1.0;
+      summary.numeric_reconstruction = numeric_loss / count * scale;
+      summary.category_reconstruction = category_loss / count * scale;
+      summary.category_accuracy =
+          static_cast<double>(category_hits) / (count * static_cast<double>(categories.size()));
+    }
   }
   model.train(was_training);
   return summary;

@@ -27,7 +27,10 @@ Json loss_json(const LossSummary& summary) {
               {"bce", number_or_null(summary.bce)},
               {"psnr", number_or_null(summary.psnr)},
               {"smape", summary.smape},
-              {"code_mean", summary.code_mean}};
+              {"code_mean", summary.code_mean},
+              {"numeric_reconstruction", number_or_null(summary.numeric_reconstruction)},
+              {"category_reconstruction", number_or_null(summary.category_reconstruction)},
+              {"category_accuracy", number_or_null(summary.category_accuracy)}};
 }
 
 Json representation_json(models::AutoencoderImpl& model, const data::DataSplits& splits,

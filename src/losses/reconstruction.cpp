@@ -36,34 +36,92 @@ std::string likelihood_name(Likelihood likelihood) {
   return likelihood == Likelihood::kBernoulli ? "bernoulli" : "gaussian";
 }
 
-torch::Tensor reconstruction_loss_per_example(Likelihood likelihood, const torch::Tensor& output,
-                                              const torch::Tensor& target) {
-  torch::Tensor elementwise;
+namespace {
+
+/// Elementwise loss of the likelihood, same shape as output.
+torch::Tensor elementwise_loss(Likelihood likelihood, const torch::Tensor& output,
+                               const torch::Tensor& target) {
   if (likelihood == Likelihood::kBernoulli) {
     // max(o, 0) - o*t + log(1 + exp(-|o|)): stable for any logit.
-    elementwise = torch::binary_cross_entropy_with_logits(output, target, /*weight=*/{},
-                                                          /*pos_weight=*/{}, at::Reduction::None);
-  } else {
-    elementwise = (output - target).square();
+    return torch::binary_cross_entropy_with_logits(output, target, /*weight=*/{},
+                                                   /*pos_weight=*/{}, at::Reduction::None);
   }
-  return elementwise.flatten(1).sum(1);
+  return (output - target).square();
 }
 
-double log_likelihood_offset(Likelihood likelihood, int64_t features) {
+/// 1 for the features outside every category block, 0 inside; D values like `like`'s options.
+torch::Tensor numeric_mask(int64_t features, const CategoryBlocks& categories,
+                           const torch::Tensor& like) {
+  torch::Tensor mask = torch::ones({features}, like.options());
+  for (const CategoryBlock& block : categories) mask.slice(0, block.begin, block.begin + block.size).zero_();
+  return mask;
+}
+
+/// Softmax cross-entropy summed over the blocks: (... x D) flattened output and target -> (...).
+torch::Tensor category_loss(const torch::Tensor& output, const torch::Tensor& target,
+                            const CategoryBlocks& categories) {
+  const int64_t last = output.dim() - 1;
+  torch::Tensor loss;
+  for (const CategoryBlock& block : categories) {
+    const torch::Tensor term =
+        -(target.narrow(last, block.begin, block.size) *
+          torch::log_softmax(output.narrow(last, block.begin, block.size), last))
+             .sum(last);
+    loss = loss.defined() ? loss + term : term;
+  }
+  return loss;
+}
+
+}  // namespace
+
+std::pair<torch::Tensor, torch::Tensor> reconstruction_loss_by_type(
+    Likelihood likelihood, const torch::Tensor& output, const torch::Tensor& target,
+    const CategoryBlocks& categories) {
+  const torch::Tensor o = output.flatten(1);
+  const torch::Tensor t = target.flatten(1);
+  if (categories.empty()) {
+    return {elementwise_loss(likelihood, o, t).sum(1), torch::zeros({o.size(0)}, o.options())};
+  }
+  const torch::Tensor numeric =
+      (elementwise_loss(likelihood, o, t) * numeric_mask(o.size(1), categories, o)).sum(1);
+  return {numeric, category_loss(o, t, categories)};
+}
+
+torch::Tensor reconstruction_loss_per_example(Likelihood likelihood, const torch::Tensor& output,
+                                              const torch::Tensor& target,
+                                              const CategoryBlocks& categories) {
+  if (categories.empty()) return elementwise_loss(likelihood, output, target).flatten(1).sum(1);
+  const auto [numeric, category] = reconstruction_loss_by_type(likelihood, output, target, categories);
+  return numeric + category;
+}
+
+double log_likelihood_offset(Likelihood likelihood, int64_t features,
+                             const CategoryBlocks& categories) {
+  int64_t numeric = features;
+  for (const CategoryBlock& block : categories) numeric -= block.size;
   // N(x; mu, 1/2) = exp(-(x - mu)^2) / sqrt(pi) per feature.
-  return likelihood == Likelihood::kGaussian ? -0.5 * std::log(M_PI) * static_cast<double>(features)
+  return likelihood == Likelihood::kGaussian ? -0.5 * std::log(M_PI) * static_cast<double>(numeric)
                                              : 0.0;
 }
 
 torch::Tensor log_likelihood_per_example(Likelihood likelihood, const torch::Tensor& output,
-                                         const torch::Tensor& target) {
-  return -reconstruction_loss_per_example(likelihood, output, target) +
-         log_likelihood_offset(likelihood, target[0].numel());
+                                         const torch::Tensor& target,
+                                         const CategoryBlocks& categories) {
+  return -reconstruction_loss_per_example(likelihood, output, target, categories) +
+         log_likelihood_offset(likelihood, target[0].numel(), categories);
 }
 
 torch::Tensor sampled_reconstruction_loss(Likelihood likelihood, const torch::Tensor& output,
-                                          const torch::Tensor& target) {
+                                          const torch::Tensor& target,
+                                          const CategoryBlocks& categories) {
   const torch::Tensor t = target.reshape({1, target.size(0), -1});
+  if (!categories.empty()) {
+    const torch::Tensor full = t.expand_as(output);
+    return (elementwise_loss(likelihood, output, full) *
+            numeric_mask(output.size(2), categories, output))
+               .sum(2) +
+           category_loss(output, full, categories);
+  }
   if (likelihood == Likelihood::kBernoulli) {
     // BCE on logits summed over features: sum softplus(o) - sum o * t, the second sum as one
     // batched product per example (two passes over the k x N x D logits, not six).
@@ -74,12 +132,21 @@ torch::Tensor sampled_reconstruction_loss(Likelihood likelihood, const torch::Te
 }
 
 torch::Tensor reconstruction_loss(Likelihood likelihood, const torch::Tensor& output,
-                                  const torch::Tensor& target) {
-  return reconstruction_loss_per_example(likelihood, output, target).mean();
+                                  const torch::Tensor& target, const CategoryBlocks& categories) {
+  return reconstruction_loss_per_example(likelihood, output, target, categories).mean();
 }
 
-torch::Tensor to_data_space(Likelihood likelihood, const torch::Tensor& output) {
-  return likelihood == Likelihood::kBernoulli ? torch::sigmoid(output) : output;
+torch::Tensor to_data_space(Likelihood likelihood, const torch::Tensor& output,
+                            const CategoryBlocks& categories) {
+  torch::Tensor values = likelihood == Likelihood::kBernoulli ? torch::sigmoid(output) : output;
+  if (categories.empty()) return values;
+  const torch::Tensor flat_output = output.flatten(1);
+  torch::Tensor flat = values.flatten(1).clone();
+  for (const CategoryBlock& block : categories) {
+    flat.narrow(1, block.begin, block.size)
+        .copy_(torch::softmax(flat_output.narrow(1, block.begin, block.size), 1));
+  }
+  return flat.view(output.sizes());
 }
 
 }  // namespace aekit::losses

@@ -16,7 +16,7 @@ LossTerms AutoencoderImpl::loss(const torch::Tensor& x, const ModelOutput& out) 
                ? term / static_cast<double>(x[0].numel())
                : term;
   };
-  terms.reconstruction = scaled(losses::reconstruction_loss(likelihood_, out.output, x));
+  terms.reconstruction = scaled(losses::reconstruction_loss(likelihood_, out.output, x, objective_.categories));
   terms.total = terms.reconstruction;
   // Deterministic models and models without a penalty share one zero for the missing terms.
   const torch::Tensor zero = torch::zeros({}, x.options());
@@ -85,9 +85,11 @@ torch::Tensor log_importance_weights(AutoencoderImpl& model, const torch::Tensor
   const torch::Tensor output = model.decode_output(z.reshape({k * n, d}));
   // Reconstruction loss of each of the k x n decoded samples against its example.
   const torch::Tensor sample_loss =
-      losses::sampled_reconstruction_loss(model.likelihood(), output.view({k, n, -1}), x);
+      losses::sampled_reconstruction_loss(model.likelihood(), output.view({k, n, -1}), x,
+                                          model.objective().categories);
   const torch::Tensor log_p_x =
-      -sample_loss + losses::log_likelihood_offset(model.likelihood(), x[0].numel());
+      -sample_loss + losses::log_likelihood_offset(model.likelihood(), x[0].numel(),
+                                                   model.objective().categories);
   // log N(z; 0, I) - log N(z; mean, exp(logvar)) summed over the latent dimensions; the 2 pi
   // terms cancel.
   const torch::Tensor log_prior_ratio =

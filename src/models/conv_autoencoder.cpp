@@ -61,7 +61,8 @@ ModelOutput ConvAutoencoderImpl::forward(const torch::Tensor& x) {
 }
 
 torch::Tensor ConvAutoencoderImpl::decode(const torch::Tensor& z) {
-  return losses::to_data_space(likelihood(), decode_logits(z));
+  return losses::to_data_space(likelihood(), decode_logits(z),
+                               objective().categories);
 }
 
 ModelFamily conv_autoencoder_family() {

@@ -72,7 +72,8 @@ ModelOutput ConvVaeImpl::forward(const torch::Tensor& x) {
 torch::Tensor ConvVaeImpl::encode(const torch::Tensor& x) { return mean_->forward(features(x)); }
 
 torch::Tensor ConvVaeImpl::decode(const torch::Tensor& z) {
-  return losses::to_data_space(likelihood(), decode_logits(z));
+  return losses::to_data_space(likelihood(), decode_logits(z),
+                               objective().categories);
 }
 
 Posterior ConvVaeImpl::posterior(const torch::Tensor& x) {

@@ -49,7 +49,8 @@ torch::Tensor MlpVaeImpl::encode(const torch::Tensor& x) {
 
 torch::Tensor MlpVaeImpl::decode(const torch::Tensor& z) {
   return losses::to_data_space(
-      likelihood(), decoder_->forward(z).view(batch_shape(z.size(0), options.sample_shape())));
+      likelihood(), decoder_->forward(z).view(batch_shape(z.size(0), options.sample_shape())),
+      objective().categories);
 }
 
 namespace {
@@ -99,7 +100,8 @@ void weight_gradient(torch::nn::Linear& layer, const torch::Tensor& d_operand,
 bool MlpVaeImpl::has_fused_step() const {
   const Objective& o = objective();
   return options.activation() == nn::Activation::kRelu && o.noise.kind == nn::NoiseKind::kNone &&
-         o.sparsity.kind == losses::SparsityKind::kNone && o.importance_samples <= 1;
+         o.sparsity.kind == losses::SparsityKind::kNone && o.importance_samples <= 1 &&
+         o.categories.empty();
 }
 
 TrainingStep MlpVaeImpl::training_step(Precision precision) const {
@@ -107,8 +109,8 @@ TrainingStep MlpVaeImpl::training_step(Precision precision) const {
     TrainingStep step = AutoencoderImpl::training_step(precision);
     if (!step.supported) {
       step.requirement =
-          "the MLP VAE's fused step, i.e. ReLU layers and no noise, sparsity or importance "
-          "samples; with these settings it trains in \"float32\" only";
+          "the MLP VAE's fused step, i.e. ReLU layers and no noise, sparsity, importance "
+          "samples or categorical columns; with these settings it trains in \"float32\" only";
     }
     return step;
   }

@@ -65,7 +65,8 @@ ModelOutput RecurrentAutoencoderImpl::forward(const torch::Tensor& x) {
 }
 
 torch::Tensor RecurrentAutoencoderImpl::decode(const torch::Tensor& z) {
-  return losses::to_data_space(likelihood(), decode_logits(z));
+  return losses::to_data_space(likelihood(), decode_logits(z),
+                               objective().categories);
 }
 
 ModelFamily recurrent_autoencoder_family() {

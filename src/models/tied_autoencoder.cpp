@@ -47,7 +47,8 @@ ModelOutput TiedAutoencoderImpl::forward(const torch::Tensor& x) {
 }
 
 torch::Tensor TiedAutoencoderImpl::decode(const torch::Tensor& z) {
-  return losses::to_data_space(likelihood(), decode_logits(z));
+  return losses::to_data_space(likelihood(), decode_logits(z),
+                               objective().categories);
 }
 
 ModelFamily tied_autoencoder_family() {

@@ -30,7 +30,7 @@ void normalise_columns(Json& data) {
     if (value.is_number_integer()) value = std::to_string(value.get<int64_t>());
   };
   if (data.contains("label_column")) as_text(data["label_column"]);
-  for (const char* key : {"columns", "ignore_columns", "class_names"}) {
+  for (const char* key : {"columns", "ignore_columns", "categorical", "class_names"}) {
     if (!data.contains(key)) continue;
     Json& list = data[key];
     if (list.is_string() || list.is_number_integer()) {
@@ -129,7 +129,7 @@ Json resolve_config(const Json& user) {
   const Json& d = resolved["data"];
   check_range(d["skip_rows"].is_number_integer() && d["skip_rows"].get<int64_t>() >= 0,
               "data.skip_rows", "a whole number >= 0", d["skip_rows"]);
-  for (const char* key : {"columns", "ignore_columns", "class_names"}) {
+  for (const char* key : {"columns", "ignore_columns", "categorical", "class_names"}) {
     const Json& list = d[key];
     check_range(std::all_of(list.begin(), list.end(), [](const Json& i) { return i.is_string(); }),
                 fmt::format("data.{}", key).c_str(), "a list of names or indices", list);

@@ -296,6 +296,7 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
 
   seed_everything(options.seed);  // the initial weights
   models::Autoencoder model = models::make_model(config["model"], state.sample_shape);
+  use_categories(*model, data.preprocessing);
   eval::check_data_fits_likelihood(*model, data.train, data.name + " (training data)");
   model->to(device);
   const models::TrainingStep step = model->training_step(options.precision);
@@ -353,6 +354,15 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
   return {model, state.history};
 }
 
+void use_categories(models::AutoencoderImpl& model, const data::Preprocessing& preprocessing) {
+  models::Objective objective = model.objective();
+  objective.categories.clear();
+  for (const auto& [begin, size] : preprocessing.category_blocks()) {
+    objective.categories.push_back({begin, size});
+  }
+  model.set_objective(objective);
+}
+
 LoadedRun load_run(const std::filesystem::path& root, const torch::Device& device) {
   const RunPaths paths(root);
   AEKIT_CHECK_INPUT(std::filesystem::exists(paths.checkpoint()),
@@ -363,6 +373,7 @@ LoadedRun load_run(const std::filesystem::path& root, const torch::Device& devic
   run.preprocessing =
       data::Preprocessing::from_json(run.state.preprocessing, paths.checkpoint().string());
   run.model = models::make_model(run.state.config.at("model"), run.state.sample_shape);
+  use_categories(*run.model, run.preprocessing);
   load_checkpoint_tensors(paths.checkpoint(), *run.model, nullptr);
   run.model->to(device);
   run.model->eval();
@@ -378,10 +389,9 @@ data::DataSplits run_data(const LoadedRun& run, const std::string& input,
     // The user's file goes through what the run did to its training data.
     splits.name = input;
     data::FileInfo info;
-    info.class_names = run.preprocessing.class_names;
+    info.known = &run.preprocessing.table;
     splits.test = data::load_files(input, labels, options, &info);
-    splits.class_names =
-        run.preprocessing.class_names.empty() ? options.class_names : run.preprocessing.class_names;
+    splits.label_names = options.class_names;
     splits.preprocessing = run.preprocessing;
     int64_t filled = 0;
     splits.test.features = run.preprocessing.apply(splits.test.features, input, &filled);

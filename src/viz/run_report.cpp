@@ -103,7 +103,14 @@ void write_table_reconstructions(HtmlReport& page, models::AutoencoderImpl& mode
   const torch::Tensor rebuilt =
       preprocessing.invert(eval::decode_all(model, codes, device)).to(torch::kFloat64).contiguous();
   const int64_t n = x.size(0);
-  const int64_t columns = x.size(1);
+  const int64_t columns = original.size(1);
+  const data::TableSchema& table = preprocessing.table;
+  const auto value_text = [&table](int64_t column, double value) {
+    if (!table.categorical(column)) return fmt::format("{:.5g}", value);
+    const auto& names = table.categories[column];
+    const auto k = static_cast<int64_t>(value);
+    return k >= 0 && k < static_cast<int64_t>(names.size()) ? names[k] : fmt::format("{}", value);
+  };
   std::vector<std::string> header{"column"};
   for (int64_t i = 0; i < n; ++i) {
     header.push_back(fmt::format("test row {}", i + 1));
@@ -111,12 +118,12 @@ void write_table_reconstructions(HtmlReport& page, models::AutoencoderImpl& mode
   }
   Rows rows;
   for (int64_t c = 0; c < std::min(columns, kColumns); ++c) {
-    std::vector<std::string> row{c < static_cast<int64_t>(preprocessing.column_names.size())
-                                     ? preprocessing.column_names[c]
+    std::vector<std::string> row{c < static_cast<int64_t>(table.column_names.size())
+                                     ? table.column_names[c]
                                      : fmt::format("x{}", c)};
     for (int64_t i = 0; i < n; ++i) {
-      row.push_back(fmt::format("{:.5g}", original[i][c].item<double>()));
-      row.push_back(fmt::format("{:.5g}", rebuilt[i][c].item<double>()));
+      row.push_back(value_text(c, original[i][c].item<double>()));
+      row.push_back(value_text(c, rebuilt[i][c].item<double>()));
     }
     rows.push_back(std::move(row));
   }
@@ -181,7 +188,7 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
     // k-means with one cluster per class, on the codes and on the inputs they came from.
     const data::Dataset shown = splits.test.slice(0, std::min(flags.cluster_points, splits.test.size()));
     eval::ClusterOptions options;
-    options.k = std::max<int64_t>(2, splits.test.labels.max().item<int64_t>() + 1);
+    options.k = std::max<int64_t>(2, eval::class_count(splits.test.labels));
     options.seed = seed;
     if (options.k <= shown.size()) {
       timed_phase(seconds, "clustering", fmt::format("k-means of {} test examples", shown.size()), [&] {
@@ -196,7 +203,7 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
   PlotReport figures;
   timed_phase(seconds, "figures", "figures", [&] {
     seed_everything(seed);
-    figures = write_run_plots(model, splits.test, splits.class_names, run.state.history, plots, {},
+    figures = write_run_plots(model, splits.test, splits.class_names(), run.state.history, plots, {},
                               device);
   });
   const std::filesystem::path tsne_plot = plots / "tsne.png";
@@ -208,7 +215,7 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
     options.perplexity = std::min(30.0, static_cast<double>(shown.size() - 1) / 3.0 - 0.01);
     timed_phase(seconds, "tsne", fmt::format("t-SNE of {} test codes", shown.size()), [&] {
       metrics["tsne"] = tsne_json(eval::encode_all(model, shown.features, device), shown.labels,
-                                  splits.class_names, options, (plots / "tsne.npy").string(),
+                                  splits.class_names(), options, (plots / "tsne.npy").string(),
                                   tsne_plot, "the test codes");
     });
   }
@@ -225,6 +232,14 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
   const Json& t = metrics["test"];
   add_row(rows, "test loss", t["loss"], "nats per example (the training objective)");
   add_row(rows, "reconstruction", t["reconstruction"], "nats per example");
+  if (!t.value("category_accuracy", Json()).is_null()) {
+    add_row(rows, "numeric columns", t["numeric_reconstruction"],
+            "nats per example (the likelihood's part of the reconstruction)");
+    add_row(rows, "categorical columns", t["category_reconstruction"],
+            "nats per example (softmax cross-entropy)");
+    add_row(rows, "category accuracy", t["category_accuracy"],
+            "share of categorical values whose most likely category is the true one");
+  }
   if (model.is_generative()) add_row(rows, "KL(q(z|x) || p(z))", t["kl"], "nats per example");
   if (!metrics["latent_activity"].is_null()) {
     const Json& a = metrics["latent_activity"];

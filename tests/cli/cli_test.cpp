@@ -339,7 +339,7 @@ TEST(CliTables, MixedUnitsAreScaledForTheModelAndWrittenBackInTheirOwnUnits) {
   options.missing = "impute";
   const auto input = aekit::data::read_csv(dir / "table.csv", options);
   const auto recon = aekit::data::read_csv(dir / "recon.csv");
-  EXPECT_EQ(recon.column_names, (std::vector<std::string>{"size_mm", "mass_kg", "ratio", "depth_m"}));
+  EXPECT_EQ(recon.table.column_names, (std::vector<std::string>{"size_mm", "mass_kg", "ratio", "depth_m"}));
   ASSERT_EQ(recon.features.sizes(), input.features.sizes());
   const torch::Tensor present = torch::logical_not(torch::isnan(input.features));
   const torch::Tensor x = torch::where(present, input.features, recon.features);
@@ -355,7 +355,7 @@ TEST(CliTables, MixedUnitsAreScaledForTheModelAndWrittenBackInTheirOwnUnits) {
   EXPECT_NE(result.output.find("on the same inputs (4 features, data.scaling standardize): ARI "), std::string::npos)
       << result.output;
   const auto clusters = aekit::data::read_csv(dir / "clusters.csv");
-  EXPECT_EQ(clusters.column_names, (std::vector<std::string>{"cluster", "label"}));
+  EXPECT_EQ(clusters.table.column_names, (std::vector<std::string>{"cluster", "label"}));
   EXPECT_EQ(clusters.features.size(0), 40);
   EXPECT_TRUE(((clusters.features == 0) | (clusters.features == 1)).all().item<bool>());
   const auto summary = nlohmann::json::parse(aekit::testing::read_bytes(dir / "run" / "cluster.json"));
@@ -364,7 +364,8 @@ TEST(CliTables, MixedUnitsAreScaledForTheModelAndWrittenBackInTheirOwnUnits) {
   for (const auto& [arguments, message] : std::vector<std::pair<std::string, std::string>>{
            {"cluster " + run + " --method dbscan", "clustering method: expected one of kmeans, gmm, found 'dbscan'"},
            {"cluster " + run + " --k 2 --out " + (dir / "c.txt").string(), "c.txt: expected an output file ending in .csv"},
-           {"cluster " + run + " --k 41", "k-means: expected 1 to 40 clusters"}}) {
+           {"cluster " + run + " --k 41", "k-means: expected 1 to 40 clusters"},
+           {"cluster " + run + " --k -3", "--k: expected a number of clusters >= 1 (0: one per class), found -3"}}) {
     const auto bad = run_aekit(arguments);
     EXPECT_EQ(bad.status, 2) << arguments << "\n" << bad.output;
     EXPECT_NE(bad.output.find(message), std::string::npos) << arguments << "\n" << bad.output;
@@ -382,7 +383,7 @@ TEST(CliTables, MixedUnitsAreScaledForTheModelAndWrittenBackInTheirOwnUnits) {
   result = run_aekit("generate " + run + " -n 200 --out " + (dir / "samples.csv").string());
   ASSERT_EQ(result.status, 0) << result.output;
   const auto samples = aekit::data::read_csv(dir / "samples.csv");
-  EXPECT_EQ(samples.column_names, recon.column_names);
+  EXPECT_EQ(samples.table.column_names, recon.table.column_names);
   EXPECT_NEAR(samples.features.select(1, 0).mean().item<float>(), 5000, 400);
   EXPECT_GT(samples.features.select(1, 0).std().item<float>(), 200);
   result = run_aekit("encode " + run + " --input " + (dir / "table.csv").string() + " --out " +
@@ -395,4 +396,77 @@ TEST(CliTables, MixedUnitsAreScaledForTheModelAndWrittenBackInTheirOwnUnits) {
   ASSERT_EQ(result.status, 0) << result.output;
   const auto decoded = aekit::data::read_csv(dir / "decoded.csv");
   EXPECT_TRUE(torch::allclose(decoded.features, recon.features, 1e-3, 1e-2));
+}
+
+TEST(CliTables, CategoricalColumnsAreLearnedAndWrittenBackByName) {
+  TempDir dir;
+  // A hidden factor behind a number in metres and a three-valued category; a second category
+  // column is noise (independent of everything).
+  torch::manual_seed(12);
+  const torch::Tensor f = torch::randn({600});
+  const torch::Tensor noise = torch::randint(0, 2, {600});
+  const std::vector<std::string> shapes{"round", "oval", "flat"};
+  std::string text = "height_m,shape,colour\n";
+  for (int64_t i = 0; i < 600; ++i) {
+    const double a = f[i].item<double>();
+    const int shape = a < -0.5 ? 0 : a < 0.5 ? 1 : 2;
+    text += fmt::format("{:.4f},{},{}\n", 20 + 3 * a, shapes[shape],
+                        noise[i].item<int64_t>() == 0 ? "green" : "blue");
+  }
+  aekit::testing::write_bytes(dir / "table.csv", text);
+  const std::string run = (dir / "run").string();
+  auto result = run_aekit(
+      "train --set data.dataset=files --set data.train=" + (dir / "table.csv").string() +
+      " --set data.scaling=standardize --set model.likelihood=gaussian --set model.encoder=[32] "
+      "--set model.latent_dim=2 --epochs 60 --batch-size 32 --device cpu --threads 1 --run-dir " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  // eval reports the numeric and categorical parts, and how often the category comes back.
+  result = run_aekit("eval " + run + " --no-probes");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("categorical columns"), std::string::npos) << result.output;
+  const auto metrics = nlohmann::json::parse(aekit::testing::read_bytes(dir / "run" / "eval.json"));
+  // Over both columns: the shape (about 1/3 by chance) is carried by the code, the colour (1/2 by
+  // chance) cannot be; guessing gives about 0.44.
+  EXPECT_GT(metrics["category_accuracy"].get<double>(), 0.6) << metrics.dump();
+  EXPECT_GT(metrics["category_reconstruction"].get<double>(), 0.0);
+
+  // Reconstructions name the categories; the shape, which the code carries, comes back.
+  result = run_aekit("reconstruct " + run + " --input " + (dir / "table.csv").string() + " -n 600 --out " +
+                     (dir / "recon.csv").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  const std::string recon = aekit::testing::read_bytes(dir / "recon.csv");
+  const auto input = aekit::data::read_csv(dir / "table.csv");
+  aekit::data::CsvOptions options;
+  options.known = &input.table;
+  const auto back = aekit::data::read_csv(dir / "recon.csv", options);
+  EXPECT_EQ(back.table.column_names, (std::vector<std::string>{"height_m", "shape", "colour"}));
+  EXPECT_EQ(recon.rfind("height_m,shape,colour\n", 0), 0u) << recon.substr(0, 200);
+  const double shape_right =
+      (back.features.select(1, 1) == input.features.select(1, 1)).to(torch::kFloat64).mean().item<double>();
+  EXPECT_GT(shape_right, 0.9);
+  EXPECT_LT((back.features.select(1, 0) - input.features.select(1, 0)).abs().mean().item<double>(), 1.0);
+
+  // Samples are rows of the same table: numbers in metres, categories among the training ones.
+  result = run_aekit("generate " + run + " -n 100 --out " + (dir / "samples.csv").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  const auto samples = aekit::data::read_csv(dir / "samples.csv", options);
+  EXPECT_EQ(samples.features.size(0), 100);
+  EXPECT_NEAR(samples.features.select(1, 0).mean().item<float>(), 20, 1.5);
+
+  // A file with a category the training file lacks is named, with its line.
+  aekit::testing::write_bytes(dir / "new.csv", "height_m,shape,colour\n20,round,red\n");
+  result = run_aekit("encode " + run + " --input " + (dir / "new.csv").string() + " --out " +
+                     (dir / "codes.npy").string());
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("new.csv line 2 column 3 ('colour'): category 'red' is not one of the "
+                               "training data's categories (blue, green)"),
+            std::string::npos)
+      << result.output;
+
+  // The report's table shows the category names.
+  result = run_aekit("report " + run + " --tsne-points 0 --likelihood-samples 0 --frechet-samples 0");
+  ASSERT_EQ(result.status, 0) << result.output;
+  const std::string page = aekit::testing::read_bytes(dir / "run" / "report.html");
+  EXPECT_NE(page.find("category accuracy"), std::string::npos);
+  EXPECT_NE(page.find("<td>shape</td>"), std::string::npos);
 }

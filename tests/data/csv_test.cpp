@@ -44,10 +44,14 @@ TEST(Csv, RaggedRowNamesLineAndCounts) {
   EXPECT_INPUT_ERROR(read_csv(dir / "r.csv"), "r.csv line 3: expected 3 fields, found 2");
 }
 
-TEST(Csv, NonNumberNamesLineColumnAndText) {
+TEST(Csv, NonNumberInASecondFileNamesLineColumnAndText) {
   TempDir dir;
   write_bytes(dir / "n.csv", "x,y\n1,2\n3,abc\n");
-  EXPECT_INPUT_ERROR(read_csv(dir / "n.csv"), "n.csv line 3 column 2 ('y'): expected a number, found 'abc'");
+  const aekit::data::TableSchema numbers{{"x", "y"}, {}, {}};
+  CsvOptions options;
+  options.known = &numbers;
+  EXPECT_INPUT_ERROR(read_csv(dir / "n.csv", options),
+                     "n.csv line 3 column 2 ('y'): expected a number as in the training file, found 'abc'");
 }
 
 TEST(Csv, NanIsMissingAndInfinityAnError) {
@@ -75,7 +79,7 @@ TEST(Csv, EmptyFileAndMissingFile) {
 TEST(Csv, WriteThenReadRoundTrip) {
   TempDir dir;
   const torch::Tensor values = torch::randn({5, 3});
-  aekit::data::write_csv(dir / "z.csv", values);
+  aekit::data::write_array(dir / "z.csv", values);
   const auto table = read_csv(dir / "z.csv");
   EXPECT_TRUE(table.features.allclose(values, 1e-6, 1e-6));
 }
@@ -137,35 +141,85 @@ TEST(Csv, ColumnsAreChosenByNameOrIndexAndNamedInTheTable) {
   CsvOptions options = csv("auto", "label");
   options.ignore_columns = {"id"};
   auto table = read_csv(dir / "c.csv", options);
-  EXPECT_EQ(table.column_names, (std::vector<std::string>{"height_cm", "weight_kg"}));
+  EXPECT_EQ(table.table.column_names, (std::vector<std::string>{"height_cm", "weight_kg"}));
   EXPECT_TRUE(table.features.equal(torch::tensor({{170.0f, 65.0f}, {180.0f, 80.0f}})));
   options.ignore_columns.clear();
   options.columns = {"2", "height_cm"};  // in the order given
   table = read_csv(dir / "c.csv", options);
-  EXPECT_EQ(table.column_names, (std::vector<std::string>{"weight_kg", "height_cm"}));
+  EXPECT_EQ(table.table.column_names, (std::vector<std::string>{"weight_kg", "height_cm"}));
   EXPECT_TRUE(table.features.equal(torch::tensor({{65.0f, 170.0f}, {80.0f, 180.0f}})));
   options.columns = {"age"};
   EXPECT_INPUT_ERROR(read_csv(dir / "c.csv", options),
                      "c.csv: data.columns entry 'age' not found; columns are: id, height_cm, weight_kg, label");
   options.columns = {"label"};
   EXPECT_INPUT_ERROR(read_csv(dir / "c.csv", options), "data.columns entry 'label' is the label column");
-  // A column of text that is not the label is named, with the way to leave it out.
-  write_bytes(dir / "t.csv", "x,colour\n1,red\n");
-  EXPECT_INPUT_ERROR(read_csv(dir / "t.csv"),
-                     "t.csv line 2 column 2 ('colour'): expected a number, found 'red' (leave a "
-                     "column of text out with data.ignore_columns");
+}
+
+TEST(Csv, ColumnsOfTextAreCategoriesIndexedInSortedOrder) {
+  TempDir dir;
+  // "colour" turns out to hold text on its third row: the rows before are read again as names.
+  write_bytes(dir / "t.csv", "x,colour,size\n1,2,S\n2,NA,M\n3,red,S\n4,blue,L\n");
+  CsvOptions options;
+  options.missing = "impute";
+  const auto table = read_csv(dir / "t.csv", options);
+  ASSERT_EQ(table.table.categories.size(), 3u);
+  EXPECT_TRUE(table.table.categories[0].empty());
+  EXPECT_EQ(table.table.categories[1], (std::vector<std::string>{"2", "blue", "red"}));
+  EXPECT_EQ(table.table.categories[2], (std::vector<std::string>{"L", "M", "S"}));
+  EXPECT_TRUE(table.features.select(1, 0).equal(torch::tensor({1.0f, 2.0f, 3.0f, 4.0f})));
+  EXPECT_TRUE(table.features.select(1, 2).equal(torch::tensor({2.0f, 1.0f, 2.0f, 0.0f})));
+  const torch::Tensor colour = table.features.select(1, 1);
+  EXPECT_EQ(colour[0].item<float>(), 0.0f);
+  EXPECT_TRUE(std::isnan(colour[1].item<float>()));
+  EXPECT_EQ(colour[2].item<float>(), 2.0f);
+  EXPECT_EQ(colour[3].item<float>(), 1.0f);
+  // data.categorical makes a column of numbers categories.
+  options.categorical = {"x"};
+  EXPECT_EQ(read_csv(dir / "t.csv", options).table.categories[0],
+            (std::vector<std::string>{"1", "2", "3", "4"}));
+  options.categorical = {"nope"};
+  EXPECT_INPUT_ERROR(read_csv(dir / "t.csv", options), "data.categorical entry 'nope' not found");
+  // A second file uses the first one's categories; one the first lacks is named with the line.
+  write_bytes(dir / "u.csv", "x,colour,size\n1,red,S\n2,green,M\n");
+  options.categorical.clear();
+  options.known = &table.table;
+  EXPECT_INPUT_ERROR(read_csv(dir / "u.csv", options),
+                     "u.csv line 3 column 2 ('colour'): category 'green' is not one of the "
+                     "training data's categories (2, blue, red)");
+  write_bytes(dir / "v.csv", "x,colour,size\n1,red,XL\n");
+  EXPECT_INPUT_ERROR(read_csv(dir / "v.csv", options), "category 'XL' is not one of");
+  write_bytes(dir / "w.csv", "x,colour,size\n1,blue,L\n");
+  EXPECT_TRUE(read_csv(dir / "w.csv", options).features.equal(torch::tensor({{1.0f, 1.0f, 0.0f}})));
+  // Without imputation a missing category is an error like a missing number.
+  options.known = nullptr;
+  options.missing = "error";
+  EXPECT_INPUT_ERROR(read_csv(dir / "t.csv", options), "t.csv line 3 column 2 ('colour'): missing value ('NA')");
+}
+
+TEST(Csv, CategoriesAreWrittenByName) {
+  TempDir dir;
+  const std::vector<std::vector<std::string>> categories{{}, {"blue", "red, dark"}};
+  aekit::data::write_csv(dir / "o.csv", torch::tensor({{1.5f, 1.0f}, {2.0f, 0.0f}}), {"x", "colour"},
+                         categories);
+  EXPECT_EQ(aekit::testing::read_bytes(dir / "o.csv"), "x,colour\n1.5,\"red, dark\"\n2,blue\n");
+  EXPECT_INPUT_ERROR(aekit::data::write_csv(dir / "p.csv", torch::tensor({{1.0f, 2.0f}}),
+                                            {"x", "colour"}, categories),
+                     "column colour holds 2, not the index of one of its 2 categories");
+  EXPECT_INPUT_ERROR(aekit::data::write_csv(dir / "q.csv", torch::tensor({{1.0f, 2.0f}}), {"x"}),
+                     "q.csv: 1 column names for 2 columns");
+  EXPECT_FALSE(std::filesystem::exists(dir / "p.csv"));
 }
 
 TEST(Csv, TextLabelsBecomeSortedClassNames) {
   TempDir dir;
   write_bytes(dir / "d.csv", "x,diagnosis\n1,M\n2,B\n3,M\n");
   const auto table = read_csv(dir / "d.csv", csv("auto", "diagnosis"));
-  EXPECT_EQ(table.class_names, (std::vector<std::string>{"B", "M"}));
+  EXPECT_EQ(table.table.class_names, (std::vector<std::string>{"B", "M"}));
   EXPECT_TRUE(table.labels.equal(torch::tensor({1, 0, 1}, torch::kInt64)));
   // A second file indexes the first one's classes; a class the first lacks is named.
   write_bytes(dir / "e.csv", "x,diagnosis\n1,B\n2,X\n");
   CsvOptions options = csv("auto", "diagnosis");
-  options.class_names = table.class_names;
+  options.known = &table.table;
   EXPECT_INPUT_ERROR(read_csv(dir / "e.csv", options),
                      "e.csv line 3 column 2: class 'X' is not one of the training data's classes (B, M)");
   // Numbers that are not whole are still an error, not classes.

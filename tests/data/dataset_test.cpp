@@ -184,7 +184,7 @@ TEST(FashionMnist, BuiltinLoadsSixtyThousandTrainImages) {
   EXPECT_EQ(splits.train.size() + splits.validation.size(), 60000);
   EXPECT_EQ(splits.validation.size(), 6000);
   EXPECT_EQ(splits.test.size(), 10000);
-  EXPECT_EQ(splits.class_names.size(), 10u);
+  EXPECT_EQ(splits.class_names().size(), 10u);
 }
 
 TEST(FashionMnist, MissingFolderNamesThePackage) {

@@ -1,5 +1,5 @@
-// CSV files, with a header guess and a label column, and without; with missing values imputed
-// and a column left out.
+// CSV files, with a header guess and a label column, and without; with missing values imputed,
+// a column left out and a column read as categories; a second read by the first one's schema.
 #include "aekit/data/csv.h"
 
 #include "fuzz_support.h"
@@ -15,5 +15,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.missing = "impute";
   options.ignore_columns = {"0"};
   aekit::fuzz::expect_input_errors_only([&] { aekit::data::read_csv(path, options); });
+  aekit::data::CsvOptions categories;
+  categories.missing = "impute";
+  categories.categorical = {"1"};
+  aekit::fuzz::expect_input_errors_only([&] {
+    const aekit::data::CsvTable first = aekit::data::read_csv(path, categories);
+    aekit::data::CsvOptions second = categories;
+    second.known = &first.table;
+    aekit::data::read_csv(path, second);
+  });
   return 0;
 }

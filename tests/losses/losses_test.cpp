@@ -63,6 +63,48 @@ TEST(Reconstruction, GaussianIsSumOfSquaredErrorsMeanOverBatch) {
   EXPECT_FLOAT_EQ(aekit::losses::reconstruction_loss(Likelihood::kGaussian, out, x).item<float>(), 7.0f);
 }
 
+TEST(Reconstruction, CategoryBlocksAreScoredByCrossEntropyAndNormalised) {
+  using aekit::losses::CategoryBlocks;
+  torch::manual_seed(5);
+  // Features: 2 numbers, a block of 3 categories, 1 number.
+  const torch::Tensor output = torch::randn({4, 6});
+  torch::Tensor target = torch::randn({4, 6});
+  target.slice(1, 2, 5) = torch::one_hot(torch::tensor({0, 2, 1, 2}), 3).to(torch::kFloat32);
+  const CategoryBlocks blocks{{2, 3}};
+  const torch::Tensor loss =
+      aekit::losses::reconstruction_loss_per_example(Likelihood::kGaussian, output, target, blocks);
+  const torch::Tensor numeric = (output - target).square().index_select(1, torch::tensor({0, 1, 5})).sum(1);
+  const torch::Tensor category =
+      -(target.slice(1, 2, 5) * torch::log_softmax(output.slice(1, 2, 5), 1)).sum(1);
+  EXPECT_TRUE(torch::allclose(loss, numeric + category, 1e-5, 1e-5));
+  const auto [by_numeric, by_category] =
+      aekit::losses::reconstruction_loss_by_type(Likelihood::kGaussian, output, target, blocks);
+  EXPECT_TRUE(torch::allclose(by_numeric, numeric, 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(by_category, category, 1e-5, 1e-5));
+  // The categorical part is a normalised distribution: its probabilities over the 3 categories
+  // sum to 1 for any logits, and the Gaussian's constant counts the 3 numeric features only.
+  double total = 0;
+  for (int64_t k = 0; k < 3; ++k) {
+    torch::Tensor t = target.slice(0, 0, 1).clone();
+    t.slice(1, 2, 5) = torch::one_hot(torch::tensor({k}), 3).to(torch::kFloat32);
+    const auto [n, c] = aekit::losses::reconstruction_loss_by_type(
+        Likelihood::kGaussian, output.slice(0, 0, 1), t, blocks);
+    total += std::exp(-c.item<double>());
+  }
+  EXPECT_NEAR(total, 1.0, 1e-5);
+  EXPECT_NEAR(aekit::losses::log_likelihood_offset(Likelihood::kGaussian, 6, blocks),
+              -1.5 * std::log(M_PI), 1e-12);
+  // In data space the block holds probabilities; the k-sample form agrees with the per-example one.
+  const torch::Tensor probabilities = aekit::losses::to_data_space(Likelihood::kBernoulli, output, blocks);
+  EXPECT_TRUE(torch::allclose(probabilities.slice(1, 2, 5).sum(1), torch::ones({4}), 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(probabilities.select(1, 0), torch::sigmoid(output.select(1, 0))));
+  const torch::Tensor sampled = aekit::losses::sampled_reconstruction_loss(
+      Likelihood::kBernoulli, torch::stack({output, output}), target.clamp(0, 1), blocks);
+  const torch::Tensor direct = aekit::losses::reconstruction_loss_per_example(
+      Likelihood::kBernoulli, output, target.clamp(0, 1), blocks);
+  EXPECT_TRUE(torch::allclose(sampled[1], direct, 1e-5, 1e-5));
+}
+
 TEST(Reconstruction, UnknownLikelihoodListsValidNames) {
   try {
     aekit::losses::parse_likelihood("poisson", "config key 'model.likelihood'");

@@ -1,10 +1,13 @@
 #pragma once
 /// CSV tables: one sample a row, comma-separated, an optional header row, an optional label column
 /// (whole numbers or class names) chosen by name (needs a header) or by 0-based index, the feature
-/// columns to keep, and missing values either rejected or marked for imputation.
+/// columns to keep, columns of categories (text, or named in data.categorical) read as category
+/// indices, and missing values either rejected or marked for imputation.
 ///
 /// Hand-written rather than taken from a library: Debian packages no C++ CSV reader, and aekit needs
-/// only numbers, with errors that name the line and column.
+/// numbers and category names, with errors that name the line and column.
+
+#include "aekit/data/table_schema.h"
 
 #include <torch/types.h>
 
@@ -29,17 +32,22 @@ struct CsvOptions {
   /// "error": a missing value (empty, NA, N/A, NaN, null, ?) is an InputError naming line and
   /// column; "impute": it is read as NaN for the caller to fill (data/preprocessing.h).
   std::string missing = "error";
-  /// Class names a text label column must use (those of a training file); empty: any.
-  std::vector<std::string> class_names;
+  /// Feature columns read as categories even when their values are numbers, by name or index
+  /// (a column holding any text is read as categories anyway).
+  std::vector<std::string> categorical;
+  /// A training file's schema, when this file must be read the same way (null: the file makes its
+  /// own): a text label column uses its classes, a categorical column its categories (an unknown
+  /// one is an error), and a column of numbers there must hold numbers here.
+  const TableSchema* known = nullptr;
 };
 
-/// Features (N x D float32) and labels (N int64, undefined when there is no label column).
+/// Features (N x D float32: numbers, or category indices 0, 1, ... in a categorical column; NaN
+/// for a missing value under "impute") and labels (N int64, undefined when there is no label
+/// column).
 struct CsvTable {
   torch::Tensor features;
   torch::Tensor labels;
-  std::vector<std::string> column_names;  ///< the header's names of the D feature columns, or empty
-  /// For a label column of text: the class names, sorted, with labels indexing them; else empty.
-  std::vector<std::string> class_names;
+  TableSchema table;  ///< header names, text classes, categories
 };
 
 /// Reads a CSV table, plain or gzip-compressed (.csv.gz). Blank lines are skipped; `#` starts a
@@ -56,12 +64,12 @@ struct CsvTable {
 ///   auto table = aekit::data::read_csv("data.csv", {.header = "yes", .label_column = "label"});
 CsvTable read_csv(const std::filesystem::path& path, const CsvOptions& options = {});
 
-/// Writes an N x D tensor as CSV with a header `prefix0,prefix1,...`, atomically.
+/// Writes an N x D tensor as CSV with the header `names` (D of them), atomically. Where
+/// `categories` (empty, or one list per column) names a column's categories, its values are
+/// category indices and the names are written. Throws InputError naming the path for a wrong
+/// number of names.
 void write_csv(const std::filesystem::path& path, const torch::Tensor& values,
-               const std::string& column_prefix = "z");
-
-/// Writes an N x D tensor as CSV with the header `names` (D of them), atomically.
-void write_csv(const std::filesystem::path& path, const torch::Tensor& values,
-               const std::vector<std::string>& names);
+               const std::vector<std::string>& names,
+               const std::vector<std::vector<std::string>>& categories = {});
 
 }  // namespace aekit::data

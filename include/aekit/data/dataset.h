@@ -43,10 +43,16 @@ struct DataSplits {
   Dataset train;
   Dataset validation;  ///< may be empty (validation_fraction = 0)
   Dataset test;
-  std::vector<std::string> class_names;  ///< for plot legends; may be empty
-  /// Fitted on `train` and already applied to every split (data.scaling, data.missing); holds a
-  /// table's column names.
+  /// Names of whole-number labels: a built-in set's, or data.class_names; may be empty.
+  std::vector<std::string> label_names;
+  /// Fitted on `train` and already applied to every split (data.scaling, data.missing, one-hot
+  /// categories); holds a table's schema (column names, text classes, categories).
   Preprocessing preprocessing;
+
+  /// The names of labels 0, 1, ... for legends: a text label column's classes, else label_names.
+  const std::vector<std::string>& class_names() const {
+    return preprocessing.table.class_names.empty() ? label_names : preprocessing.table.class_names;
+  }
 };
 
 /// What to load, read from the `data` config section.
@@ -64,6 +70,7 @@ struct DataOptions {
   std::vector<std::string> ignore_columns;  ///< CSV columns to leave out
   std::string missing = "error";            ///< error or impute (data/preprocessing.h)
   std::string scaling = "none";             ///< none, standardize or minmax
+  std::vector<std::string> categorical;     ///< CSV columns read as categories (names or indices)
   std::vector<std::string> class_names;     ///< names of whole-number labels 0, 1, ... (files)
   double validation_fraction = 0.1;
   double test_fraction = 0.1;
@@ -78,9 +85,10 @@ struct DataOptions {
 
 /// What a file says about its columns besides the values (CSV tables only).
 struct FileInfo {
-  torch::Tensor labels;                   ///< a label column, where the format has one
-  std::vector<std::string> column_names;  ///< the feature columns' names from a header
-  std::vector<std::string> class_names;   ///< the classes of a text label column
+  torch::Tensor labels;  ///< a label column, where the format has one
+  TableSchema table;     ///< the table's names, text classes and categories
+  /// Going in: a training file's schema to read this file by (csv.h, CsvOptions::known), or null.
+  const TableSchema* known = nullptr;
 };
 
 /// A file format aekit reads. Adding one: a reader (data/<format>.h) and one entry in
@@ -89,9 +97,8 @@ struct FileFormat {
   std::string description;
   /// Whether a lower-case file name (without a final .gz) is of this format, for data.format "auto".
   std::function<bool(const std::string& name)> recognises;
-  /// Features, N x ..., float32 (uint8 scaled to [0, 1]). A table's label column and names go into
-  /// `info`, which also carries in the class names a text label column must use (a training
-  /// file's).
+  /// Features, N x ..., float32 (uint8 scaled to [0, 1]). A table's label column and schema go
+  /// into `info`, which also carries in the schema a table must be read by (a training file's).
   std::function<torch::Tensor(const std::filesystem::path& path, const DataOptions& options,
                               FileInfo& info)>
       read_features;
@@ -140,13 +147,15 @@ torch::Tensor load_features(const std::filesystem::path& path, const DataOptions
 Dataset load_files(const std::string& features_path, const std::string& labels_path,
                    const DataOptions& options, FileInfo* info = nullptr);
 
-/// Writes N x ... values to `path` as NPY (.npy, float32) or CSV (.csv, one row per sample, headed
-/// by `column_names` when there is one per value, else z0, z1, ...), creating its folder; any other
-/// extension is an InputError naming the path. Atomic, as every aekit output.
+/// Writes N x ... values to `path` as NPY (.npy, float32) or CSV (.csv, one row per sample),
+/// creating its folder; any other extension is an InputError naming the path. Atomic, as every
+/// aekit output. A CSV is headed by `table`'s column names (an InputError when they are not one
+/// per value) or, without names, `prefix`0, `prefix`1, ...; its categorical columns are written as
+/// category names.
 ///
 /// Example: `aekit::data::write_array("codes.npy", codes);`
 void write_array(const std::filesystem::path& path, const torch::Tensor& values,
-                 const std::vector<std::string>& column_names = {});
+                 const TableSchema& table = {}, const std::string& prefix = "z");
 
 /// Throws InputError naming `what` when a value lies outside [0, 1] (giving the range found).
 void check_unit_interval(const torch::Tensor& values, const std::string& what);

@@ -32,6 +32,9 @@ double normalized_mutual_information(const torch::Tensor& a, const torch::Tensor
 double silhouette_score(const torch::Tensor& points, const torch::Tensor& assignments,
                         int64_t max_points = 2000, uint64_t seed = 1);
 
+/// One cluster per class: the largest label + 1 (labels 0, 1, ...); 0 when `labels` is undefined.
+int64_t class_count(const torch::Tensor& labels);
+
 /// The clustering methods by name: kmeans (models/kmeans.h) and gmm (models/gaussian_mixture.h).
 const std::vector<std::string>& cluster_methods();
 

@@ -19,6 +19,13 @@ struct LossSummary {
   double bce = 0;               ///< mean binary cross-entropy per value; NaN for data outside [0, 1]
   double smape = 0;             ///< percent, 0 to 200
   double code_mean = 0;         ///< mean of the codes (encode()) over examples and units
+  /// A table with categorical columns (models::Objective::categories), per example: the
+  /// reconstruction's numeric part (the likelihood's term) and its categorical part (softmax
+  /// cross-entropy), and the share of categorical values whose most likely category is the true
+  /// one. NaN for data without categories.
+  double numeric_reconstruction = std::nan("");
+  double category_reconstruction = std::nan("");
+  double category_accuracy = std::nan("");
   int64_t examples = 0;
 };
 

@@ -6,6 +6,8 @@
 #include <torch/types.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace aekit::losses {
 
@@ -18,6 +20,16 @@ enum class Likelihood {
   /// -log p(x|z) up to the constant (D / 2) log(pi) for D features.
   kGaussian,
 };
+
+/// Features that hold a one-hot category (a table's categorical column, data/preprocessing.h):
+/// [begin, begin + size) of the flattened features. The decoder emits logits for them, scored by
+/// softmax cross-entropy (the categorical log-likelihood), whatever the likelihood of the other
+/// features; to_data_space() turns them into probabilities.
+struct CategoryBlock {
+  int64_t begin = 0;
+  int64_t size = 0;
+};
+using CategoryBlocks = std::vector<CategoryBlock>;
 
 /// How a per-example loss is reduced over the features of one example.
 enum class Reduction {
@@ -37,32 +49,47 @@ Likelihood parse_likelihood(const std::string& name, const std::string& context 
 std::string likelihood_name(Likelihood likelihood);
 
 /// Per-example reconstruction loss, N values: sum over features of BCE-on-logits (Bernoulli) or
-/// squared error (Gaussian). `output` and `target` have the same shape, batch first.
+/// squared error (Gaussian), and over `categories` blocks of softmax cross-entropy. `output` and
+/// `target` have the same shape, batch first.
 ///
 /// Example: `auto per_example = reconstruction_loss_per_example(Likelihood::kBernoulli, logits,
 /// x);`
 torch::Tensor reconstruction_loss_per_example(Likelihood likelihood, const torch::Tensor& output,
-                                              const torch::Tensor& target);
+                                              const torch::Tensor& target,
+                                              const CategoryBlocks& categories = {});
+
+/// The same loss split by feature type: N values for the numeric features (`likelihood`'s term)
+/// and N for the category blocks (cross-entropy); their sum is reconstruction_loss_per_example.
+std::pair<torch::Tensor, torch::Tensor> reconstruction_loss_by_type(
+    Likelihood likelihood, const torch::Tensor& output, const torch::Tensor& target,
+    const CategoryBlocks& categories);
 
 /// log p(target | output) per example, N values, in nats: the negative reconstruction loss, minus
-/// (D / 2) log(pi) for the Gaussian's normalising constant (D features per example).
+/// (D / 2) log(pi) for the Gaussian's normalising constant (D numeric features per example).
 torch::Tensor log_likelihood_per_example(Likelihood likelihood, const torch::Tensor& output,
-                                         const torch::Tensor& target);
+                                         const torch::Tensor& target,
+                                         const CategoryBlocks& categories = {});
 
 /// The constant that turns a reconstruction loss into a log-density: log p(x|z) = -loss + offset;
-/// 0 for Bernoulli, -(D / 2) log(pi) for the Gaussian of variance 1/2 over D features.
-double log_likelihood_offset(Likelihood likelihood, int64_t features);
+/// 0 for Bernoulli, -(D / 2) log(pi) for the Gaussian of variance 1/2 over the D of `features`
+/// that lie outside `categories`.
+double log_likelihood_offset(Likelihood likelihood, int64_t features,
+                             const CategoryBlocks& categories = {});
 
 /// Reconstruction loss of k decoded samples per example: `output` is k x N x D (flattened
 /// features), `target` N x ...; returns k x N, each summed over the D features.
 torch::Tensor sampled_reconstruction_loss(Likelihood likelihood, const torch::Tensor& output,
-                                          const torch::Tensor& target);
+                                          const torch::Tensor& target,
+                                          const CategoryBlocks& categories = {});
 
 /// Mean over the batch of reconstruction_loss_per_example; a scalar.
 torch::Tensor reconstruction_loss(Likelihood likelihood, const torch::Tensor& output,
-                                  const torch::Tensor& target);
+                                  const torch::Tensor& target,
+                                  const CategoryBlocks& categories = {});
 
-/// Maps decoder output to data space: sigmoid(logits) for Bernoulli, identity for Gaussian.
-torch::Tensor to_data_space(Likelihood likelihood, const torch::Tensor& output);
+/// Maps decoder output to data space: sigmoid(logits) for Bernoulli, identity for Gaussian, and
+/// the softmax of each category block.
+torch::Tensor to_data_space(Likelihood likelihood, const torch::Tensor& output,
+                            const CategoryBlocks& categories = {});
 
 }  // namespace aekit::losses

@@ -49,6 +49,10 @@ struct Objective {
   /// Samples per example of the importance-weighted bound (IWAE, Burda et al.); 1 trains on the
   /// ELBO. Only generative models with a posterior (VAEs) take more than 1.
   int64_t importance_samples = 1;
+  /// One-hot category blocks among the features (a table's categorical columns), scored by
+  /// softmax cross-entropy beside the likelihood of the other features. Set from the run's data
+  /// (train/trainer.h), not from the model config.
+  losses::CategoryBlocks categories;
 };
 
 /// A diagonal Gaussian posterior q(z|x): N x latent mean and (clamped) log-variance.

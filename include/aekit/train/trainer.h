@@ -76,6 +76,11 @@ struct LoadedRun {
   data::Preprocessing preprocessing;  ///< what the run does to inputs (and undoes on outputs)
 };
 
+/// Tells `model` which of its features are one-hot categories of the run's table
+/// (data/preprocessing.h), so that its loss scores them by cross-entropy and its decoder gives
+/// their probabilities.
+void use_categories(models::AutoencoderImpl& model, const data::Preprocessing& preprocessing);
+
 /// Loads the model of a run folder onto `device`. Throws InputError naming the folder when it holds
 /// no checkpoint.
 LoadedRun load_run(const std::filesystem::path& root, const torch::Device& device);

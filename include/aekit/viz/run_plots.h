@@ -50,7 +50,7 @@ torch::Tensor codes_2d(const torch::Tensor& codes);
 /// Writes every figure that applies into `out_dir`. `history` is the run's metrics (may be empty).
 ///
 /// Example:
-///   auto report = aekit::viz::write_run_plots(*run.model, splits.test, splits.class_names,
+///   auto report = aekit::viz::write_run_plots(*run.model, splits.test, splits.class_names(),
 ///                                             run.state.history, "runs/vae/plots", {}, torch::kCPU);
 PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& test,
                            const std::vector<std::string>& class_names, const Json& history,
