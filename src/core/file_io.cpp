@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
+#include <sstream>
 #include <cstdio>
 #include <cstring>
 
@@ -63,6 +65,15 @@ void write_file_atomic(const std::filesystem::path& target, const std::string& b
     fail_runtime("{}: cannot write ({})", target.string(), reason);
   }
   commit_file(tmp, target);
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  AEKIT_CHECK_INPUT(in.good() && !std::filesystem::is_directory(path),
+                    "{}: cannot open the file (missing or unreadable)", path.string());
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
 }
 
 void ensure_directory(const std::filesystem::path& dir) {

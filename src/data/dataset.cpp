@@ -5,6 +5,7 @@
 #include "aekit/core/registry.h"
 #include "aekit/data/csv.h"
 #include "aekit/data/idx.h"
+#include "aekit/data/image_folder.h"
 #include "aekit/data/mnist_json.h"
 #include "aekit/data/npy.h"
 #include "aekit/data/synthetic.h"
@@ -47,6 +48,8 @@ DataOptions DataOptions::from_config(const Json& config) {
   o.csv_header = get_string(config, "data", "csv_header");
   o.label_column = get_string(config, "data", "label_column");
   o.skip_rows = get_int(config, "data", "skip_rows");
+  o.channels = get_int(config, "data", "channels");
+  o.image_size = get_int(config, "data", "image_size");
   o.columns = get_string_list(config, "data", "columns");
   o.ignore_columns = get_string_list(config, "data", "ignore_columns");
   o.missing = get_string(config, "data", "missing");
@@ -90,6 +93,8 @@ Json DataOptions::to_json() const {
               {"csv_header", csv_header},
               {"label_column", label_column},
               {"skip_rows", skip_rows},
+              {"channels", channels},
+              {"image_size", image_size},
               {"columns", columns},
               {"ignore_columns", ignore_columns},
               {"missing", missing},
@@ -232,6 +237,19 @@ torch::Tensor read_csv_features(const std::filesystem::path& path, const DataOpt
   return table.features;
 }
 
+torch::Tensor read_image_folder_features(const std::filesystem::path& path,
+                                        const DataOptions& options, FileInfo& info) {
+  ImageFolderOptions folder_options;
+  folder_options.channels = options.channels;
+  folder_options.image_size = options.image_size;
+  folder_options.cache_dir = default_cache_dir();
+  if (info.known != nullptr) folder_options.known_classes = info.known->class_names;
+  ImageFolder folder = read_image_folder(path, folder_options);
+  info.labels = folder.labels;
+  info.table.class_names = std::move(folder.class_names);
+  return to_unit_float(folder.images);
+}
+
 }  // namespace
 
 const Registry<FileFormat>& file_formats() {
@@ -260,6 +278,15 @@ const Registry<FileFormat>& file_formats() {
                   [](const std::filesystem::path& path) {
                     return read_csv(path).features;
                   }});
+    r.add("images", {"a folder of PNG images, one sub-folder per class or flat (data.channels, "
+                     "data.image_size); decoded once and cached",
+                     [](const std::string&) { return false; },  // told by being a folder
+                     read_image_folder_features,
+                     [](const std::filesystem::path& path) -> torch::Tensor {
+                       fail_input("{}: labels of an image folder come from its class folders, "
+                                  "not from a labels file",
+                                  path.string());
+                     }});
     return r;
   }();
   return formats;
@@ -275,6 +302,7 @@ const FileFormat& format_of(const std::filesystem::path& path, const std::string
                       fmt::join(file_formats().names(), ", "));
     return file_formats().get(format);
   }
+  if (std::filesystem::is_directory(path)) return file_formats().get("images");
   std::string name = to_lower(path.filename().string());
   if (ends_with(name, ".gz")) name.resize(name.size() - 3);
   for (const std::string& candidate : file_formats().names()) {

@@ -8,37 +8,45 @@ namespace aekit::models {
 ConvAutoencoderImpl::ConvAutoencoderImpl(ConvAutoencoderOptions options_)
     : AutoencoderImpl(options_.likelihood(), /*beta=*/0.0), options(std::move(options_)) {
   const auto& filters = options.filters();
-  const nn::ImageShape image =
-      nn::image_shape_for_stack(options.sample_shape(), filters, "conv_ae");
-  input_shape_ = image.chw();
+  const nn::GridShape grid = nn::grid_shape_for_stack(options.sample_shape(), filters, "conv_ae");
+  input_shape_ = grid.shape();
   // Sizes after each pooling, input first.
-  std::vector<std::pair<int64_t, int64_t>> sizes{{image.height, image.width}};
-  int64_t channels = image.channels;
+  std::vector<std::vector<int64_t>> sizes{grid.size};
+  int64_t channels = grid.channels;
   for (size_t i = 0; i < filters.size(); ++i) {
-    encoder_.push_back(register_module(
-        "encoder" + std::to_string(i),
-        torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, filters[i], 3).padding(1))));
+    encoder_.push_back(grid_module("encoder" + std::to_string(i),
+                                   nn::convolution(grid.dims(), channels, filters[i])));
     channels = filters[i];
-    sizes.emplace_back(sizes.back().first / 2, sizes.back().second / 2);
+    std::vector<int64_t> halved;
+    for (const int64_t s : sizes.back()) halved.push_back(s / 2);
+    sizes.push_back(halved);
   }
-  code_shape_ = {channels, sizes.back().first, sizes.back().second};
+  code_shape_ = {channels};
+  code_shape_.insert(code_shape_.end(), sizes.back().begin(), sizes.back().end());
   for (size_t i = filters.size(); i-- > 0;) {
-    const int64_t out_channels = i > 0 ? filters[i - 1] : image.channels;
-    decoder_.push_back(
-        register_module("decoder" + std::to_string(filters.size() - 1 - i),
-                        nn::upsample(channels, out_channels, sizes[i + 1], sizes[i])));
+    const int64_t out_channels = i > 0 ? filters[i - 1] : grid.channels;
+    decoder_.push_back(grid_module("decoder" + std::to_string(filters.size() - 1 - i),
+                                   nn::upsample(channels, out_channels, sizes[i + 1], sizes[i])));
     channels = out_channels;
   }
 }
 
+torch::nn::AnyModule ConvAutoencoderImpl::grid_module(const std::string& name,
+                                                      torch::nn::AnyModule module) {
+  register_module(name, module.ptr());
+  return module;
+}
+
 int64_t ConvAutoencoderImpl::latent_dim() const {
-  return code_shape_[0] * code_shape_[1] * code_shape_[2];
+  int64_t size = 1;
+  for (const int64_t s : code_shape_) size *= s;
+  return size;
 }
 
 torch::Tensor ConvAutoencoderImpl::encode(const torch::Tensor& x) {
   torch::Tensor h = x.reshape(batch_shape(x.size(0), input_shape_));
   for (auto& conv : encoder_) {
-    h = torch::max_pool2d(nn::apply_activation(options.activation(), conv->forward(h)), 2);
+    h = nn::max_pool_halve(nn::apply_activation(options.activation(), conv.forward(h)));
   }
   return h.flatten(1);
 }
@@ -46,7 +54,7 @@ torch::Tensor ConvAutoencoderImpl::encode(const torch::Tensor& x) {
 torch::Tensor ConvAutoencoderImpl::decode_logits(const torch::Tensor& z) {
   torch::Tensor h = z.reshape(batch_shape(z.size(0), code_shape_));
   for (size_t i = 0; i < decoder_.size(); ++i) {
-    h = decoder_[i]->forward(h);
+    h = decoder_[i].forward(h);
     if (i + 1 < decoder_.size()) h = nn::apply_activation(options.activation(), h);
   }
   return h.reshape(batch_shape(z.size(0), options.sample_shape()));

@@ -8,21 +8,23 @@ namespace aekit::models {
 ConvVaeImpl::ConvVaeImpl(ConvVaeOptions options_)
     : AutoencoderImpl(options_.likelihood(), options_.beta()), options(std::move(options_)) {
   const auto& filters = options.filters();
-  const nn::ImageShape image =
-      nn::image_shape_for_stack(options.sample_shape(), filters, "conv_vae");
-  input_shape_ = image.chw();
+  const nn::GridShape grid = nn::grid_shape_for_stack(options.sample_shape(), filters, "conv_vae");
+  input_shape_ = grid.shape();
   // A 3x3 stride-2 "same" convolution maps size s to ceil(s / 2).
-  std::vector<std::pair<int64_t, int64_t>> sizes{{image.height, image.width}};
-  int64_t channels = image.channels;
+  std::vector<std::vector<int64_t>> sizes{grid.size};
+  int64_t channels = grid.channels;
   for (size_t i = 0; i < filters.size(); ++i) {
-    encoder_.push_back(register_module(
-        "encoder" + std::to_string(i),
-        torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, filters[i], 3).stride(2).padding(1))));
+    encoder_.push_back(grid_module("encoder" + std::to_string(i),
+                                   nn::convolution(grid.dims(), channels, filters[i], 2)));
     channels = filters[i];
-    sizes.emplace_back((sizes.back().first + 1) / 2, (sizes.back().second + 1) / 2);
+    std::vector<int64_t> halved;
+    for (const int64_t s : sizes.back()) halved.push_back((s + 1) / 2);
+    sizes.push_back(halved);
   }
-  map_shape_ = {channels, sizes.back().first, sizes.back().second};
-  const int64_t flat = map_shape_[0] * map_shape_[1] * map_shape_[2];
+  map_shape_ = {channels};
+  map_shape_.insert(map_shape_.end(), sizes.back().begin(), sizes.back().end());
+  int64_t flat = 1;
+  for (const int64_t s : map_shape_) flat *= s;
   int64_t features = flat;
   if (!options.dense().empty()) {
     const auto& widths = options.dense();
@@ -38,18 +40,21 @@ ConvVaeImpl::ConvVaeImpl(ConvVaeOptions options_)
   expand_ = register_module("expand", torch::nn::Linear(options.latent_dim(), flat));
   // Back up through the same sizes, keeping each layer's channel count (the Keras recipe).
   for (size_t i = filters.size(); i-- > 0;) {
-    decoder_.push_back(register_module("decoder" + std::to_string(filters.size() - 1 - i),
-                                       nn::upsample(channels, filters[i], sizes[i + 1], sizes[i])));
+    decoder_.push_back(grid_module("decoder" + std::to_string(filters.size() - 1 - i),
+                                   nn::upsample(channels, filters[i], sizes[i + 1], sizes[i])));
     channels = filters[i];
   }
-  output_ = register_module(
-      "output",
-      torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, image.channels, 3).padding(1)));
+  output_ = grid_module("output", nn::convolution(grid.dims(), channels, grid.channels));
+}
+
+torch::nn::AnyModule ConvVaeImpl::grid_module(const std::string& name, torch::nn::AnyModule module) {
+  register_module(name, module.ptr());
+  return module;
 }
 
 torch::Tensor ConvVaeImpl::features(const torch::Tensor& x) {
   torch::Tensor h = x.reshape(batch_shape(x.size(0), input_shape_));
-  for (auto& conv : encoder_) h = nn::apply_activation(options.activation(), conv->forward(h));
+  for (auto& conv : encoder_) h = nn::apply_activation(options.activation(), conv.forward(h));
   h = h.flatten(1);
   return dense_ ? dense_->forward(h) : h;
 }
@@ -57,8 +62,8 @@ torch::Tensor ConvVaeImpl::features(const torch::Tensor& x) {
 torch::Tensor ConvVaeImpl::decode_logits(const torch::Tensor& z) {
   torch::Tensor h = nn::apply_activation(options.activation(), expand_->forward(z));
   h = h.view(batch_shape(z.size(0), map_shape_));
-  for (auto& up : decoder_) h = nn::apply_activation(options.activation(), up->forward(h));
-  return output_->forward(h).reshape(batch_shape(z.size(0), options.sample_shape()));
+  for (auto& up : decoder_) h = nn::apply_activation(options.activation(), up.forward(h));
+  return output_.forward(h).reshape(batch_shape(z.size(0), options.sample_shape()));
 }
 
 ModelOutput ConvVaeImpl::forward(const torch::Tensor& x) {

@@ -129,6 +129,12 @@ Json resolve_config(const Json& user) {
   const Json& d = resolved["data"];
   check_range(d["skip_rows"].is_number_integer() && d["skip_rows"].get<int64_t>() >= 0,
               "data.skip_rows", "a whole number >= 0", d["skip_rows"]);
+  check_range(d["channels"].is_number_integer() &&
+                  (d["channels"] == 0 || d["channels"] == 1 || d["channels"] == 3),
+              "data.channels", "0 (as the images are), 1 (grey) or 3 (RGB)", d["channels"]);
+  check_range(d["image_size"].is_number_integer() && d["image_size"].get<int64_t>() >= 0 &&
+                  d["image_size"].get<int64_t>() <= 4096,
+              "data.image_size", "0 (as stored) to 4096", d["image_size"]);
   for (const char* key : {"columns", "ignore_columns", "categorical", "class_names"}) {
     const Json& list = d[key];
     check_range(std::all_of(list.begin(), list.end(), [](const Json& i) { return i.is_string(); }),

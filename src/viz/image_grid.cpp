@@ -2,6 +2,7 @@
 
 #include "aekit/core/error.h"
 #include "aekit/core/file_io.h"
+#include "aekit/data/png.h"
 
 #include <png.h>
 
@@ -12,6 +13,7 @@ namespace aekit::viz {
 
 std::pair<int64_t, int64_t> image_size(const std::vector<int64_t>& shape) {
   if (shape.size() == 3 && shape[0] == 1) return {shape[1], shape[2]};
+  if (shape.size() == 4 && shape[0] == 1) return {shape[2], shape[3]};
   if (shape.size() == 2) return {shape[0], shape[1]};
   if (shape.size() == 1) {
     const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(shape[0]))));
@@ -28,7 +30,9 @@ torch::Tensor tile_images(const torch::Tensor& images, int64_t columns, int64_t 
   const int64_t n = images.size(0);
   columns = std::max<int64_t>(1, std::min(columns, n));
   const int64_t rows = (n + columns - 1) / columns;
-  const torch::Tensor flat = images.detach().to(torch::kCPU, torch::kFloat32).reshape({n, height, width});
+  // A volume is shown by its middle slice.
+  const torch::Tensor shown = images.dim() == 5 ? images.select(2, images.size(2) / 2) : images;
+  const torch::Tensor flat = shown.detach().to(torch::kCPU, torch::kFloat32).reshape({n, height, width});
   torch::Tensor grid = torch::ones({rows * (height + padding) + padding, columns * (width + padding) + padding});
   for (int64_t i = 0; i < n; ++i) {
     const int64_t top = padding + (i / columns) * (height + padding);
@@ -58,17 +62,7 @@ void write_png(const std::filesystem::path& path, const torch::Tensor& grey) {
 }
 
 torch::Tensor read_png(const std::filesystem::path& path) {
-  AEKIT_CHECK_INPUT(std::filesystem::is_regular_file(path), "{}: file not found", path.string());
-  png_image image;
-  std::memset(&image, 0, sizeof(image));
-  image.version = PNG_IMAGE_VERSION;
-  AEKIT_CHECK_INPUT(png_image_begin_read_from_file(&image, path.c_str()) != 0, "{}: not a PNG ({})",
-                    path.string(), image.message);
-  image.format = PNG_FORMAT_RGB;
-  torch::Tensor pixels = torch::empty({image.height, image.width, 3}, torch::kUInt8);
-  const int ok = png_image_finish_read(&image, nullptr, pixels.data_ptr(), 0, nullptr);
-  AEKIT_CHECK_INPUT(ok != 0, "{}: corrupt PNG ({})", path.string(), image.message);
-  return pixels;
+  return data::decode_png(read_file(path), path, 3).permute({1, 2, 0}).contiguous();
 }
 
 }  // namespace aekit::viz

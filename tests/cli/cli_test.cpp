@@ -470,3 +470,88 @@ TEST(CliTables, CategoricalColumnsAreLearnedAndWrittenBackByName) {
   EXPECT_NE(page.find("category accuracy"), std::string::npos);
   EXPECT_NE(page.find("<td>shape</td>"), std::string::npos);
 }
+
+TEST(CliVolumes, ANpyOfVoxelGridsTrainsAConvVaeAndIsShownByItsMiddleSlice) {
+  TempDir dir;
+  // 300 volumes 1 x 8 x 8 x 8: a bright cube at a random corner.
+  torch::manual_seed(4);
+  torch::Tensor volumes = torch::zeros({300, 1, 8, 8, 8});
+  const torch::Tensor corner = torch::randint(0, 2, {300, 3});
+  for (int64_t i = 0; i < 300; ++i) {
+    const int64_t d = 4 * corner[i][0].item<int64_t>();
+    const int64_t h = 4 * corner[i][1].item<int64_t>();
+    const int64_t w = 4 * corner[i][2].item<int64_t>();
+    volumes[i][0].slice(0, d, d + 4).slice(1, h, h + 4).slice(2, w, w + 4).fill_(1.0f);
+  }
+  aekit::data::write_npy(dir / "volumes.npy", volumes);
+  const std::string run = (dir / "run").string();
+  auto result = run_aekit("train --set data.dataset=files --set data.train=" + (dir / "volumes.npy").string() +
+                          " --set model.type=conv_vae --set model.filters=[4,8] --set model.dense=[16] "
+                          "--set model.latent_dim=3 --epochs 3 --batch-size 32 --device cpu --threads 1 "
+                          "--run-dir " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  result = run_aekit("reconstruct " + run + " -n 4 --out " + (dir / "recon.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::data::read_npy(dir / "recon.npy").sizes(), (std::vector<int64_t>{4, 1, 8, 8, 8}));
+  result = run_aekit("plot " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "run" / "plots" / "reconstructions.png")) << result.output;
+  // Too small for the filters: named with the shape.
+  aekit::data::write_npy(dir / "tiny.npy", torch::zeros({40, 1, 2, 8, 8}));
+  result = run_aekit("train --set data.dataset=files --set data.train=" + (dir / "tiny.npy").string() +
+                     " --set model.type=conv_vae --set model.filters=[4,8] --epochs 1 --device cpu "
+                     "--run-dir " + (dir / "tiny").string());
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("conv_vae: expected volumes of at least 4 x 4 x 4 voxels, found shape [1, 2, 8, 8]"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST(CliImages, AFolderOfPngClassFoldersTrainsAndNamesItsClasses) {
+  TempDir dir;
+  // Two classes of 24 x 24 grey images: a bright square or a bright ring, at jittered places.
+  torch::manual_seed(6);
+  std::vector<std::string> written;
+  for (const std::string shape : {"squares", "rings"}) {
+    std::filesystem::create_directories(dir / "images" / shape);
+    for (int i = 0; i < 40; ++i) {
+      torch::Tensor image = torch::zeros({24, 24});
+      const int64_t top = torch::randint(2, 10, {1}).item<int64_t>();
+      const int64_t left = torch::randint(2, 10, {1}).item<int64_t>();
+      image.slice(0, top, top + 12).slice(1, left, left + 12).fill_(1.0f);
+      if (shape == "rings") image.slice(0, top + 3, top + 9).slice(1, left + 3, left + 9).fill_(0.0f);
+      aekit::viz::write_png(dir / "images" / shape / fmt::format("{:02}.png", i), image);
+    }
+  }
+  ::setenv("AEKIT_CACHE_DIR", (dir / "cache").c_str(), 1);
+  const std::string run = (dir / "run").string();
+  const std::string train = "--log-level info train --set data.dataset=files --set data.train=" +
+                            (dir / "images").string() +
+                            " --set data.image_size=16 --set model.type=conv_vae --set model.filters=[8,16] "
+                            "--set model.dense=[16] --set model.latent_dim=2 --epochs 2 --batch-size 16 "
+                            "--device cpu --threads 1 --run-dir ";
+  auto result = run_aekit(train + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("decoded 80 images of 1 x 16 x 16"), std::string::npos) << result.output;
+  // The second run reads the cache.
+  result = run_aekit(train + (dir / "again").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("80 images from the cache"), std::string::npos) << result.output;
+  // The class folders name the classes in the report and the plots.
+  result = run_aekit("report " + run + " --tsne-points 0 --likelihood-samples 0 --frechet-samples 0");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "run" / "plots" / "reconstructions.png"));
+  const auto config = nlohmann::json::parse(aekit::testing::read_bytes(dir / "run" / "config.json"));
+  EXPECT_EQ(config["data"]["image_size"], 16);
+  // A folder given as --input goes through the same reading.
+  result = run_aekit("encode " + run + " --input " + (dir / "images").string() + " --out " +
+                     (dir / "codes.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::data::read_npy(dir / "codes.npy").size(0), 80);
+  // A bad image is named.
+  aekit::testing::write_bytes(dir / "images" / "rings" / "broken.png", "\x89PNG\r\n\x1a\nbroken");
+  result = run_aekit(train + (dir / "bad").string());
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("broken.png: not a readable PNG image"), std::string::npos) << result.output;
+  ::unsetenv("AEKIT_CACHE_DIR");
+}

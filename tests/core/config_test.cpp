@@ -54,6 +54,10 @@ TEST(Config, OutOfRangeValuesNameKeyAndRange) {
                      "'data.validation_fraction': expected a number in [0, 1)");
   EXPECT_INPUT_ERROR(resolve_config(Json{{"data", {{"skip_rows", -1}}}}),
                      "'data.skip_rows': expected a whole number >= 0, found -1");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"data", {{"channels", 2}}}}),
+                     "'data.channels': expected 0 (as the images are), 1 (grey) or 3 (RGB), found 2");
+  EXPECT_INPUT_ERROR(resolve_config(Json{{"data", {{"image_size", -8}}}}),
+                     "'data.image_size': expected 0 (as stored) to 4096, found -8");
 }
 
 TEST(Config, LabelColumnByIndexMayBeANumber) {

@@ -91,11 +91,11 @@ TEST(Dataset, FormatsComeFromTheRegistryAndUnknownOnesListTheValidNames) {
   aekit::data::write_npy(dir / "x.npy", torch::rand({6, 3}));
   std::filesystem::copy_file(dir / "x.npy", dir / "x.bin");
   EXPECT_INPUT_ERROR(load_data(file_options((dir / "x.bin").string()), 1),
-                     "x.bin: cannot tell the format from the name; set data.format to one of idx, npy, csv");
+                     "x.bin: cannot tell the format from the name; set data.format to one of idx, npy, csv, images");
   DataOptions options = file_options((dir / "x.bin").string());
   options.format = "parquet";
   EXPECT_INPUT_ERROR(load_data(options, 1),
-                     "config key 'data.format': unknown format 'parquet'; valid: auto, idx, npy, csv");
+                     "config key 'data.format': unknown format 'parquet'; valid: auto, idx, npy, csv, images");
   options.format = "NPY";  // names are case-insensitive
   EXPECT_EQ(load_data(options, 1).train.features.size(1), 3);
   EXPECT_EQ(aekit::data::builtin_datasets(), aekit::data::datasets().names());

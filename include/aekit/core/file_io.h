@@ -24,6 +24,10 @@ void commit_file(const std::filesystem::path& written, const std::filesystem::pa
 /// Writes `bytes` to `target` atomically. Throws RuntimeError naming `target` on failure.
 void write_file_atomic(const std::filesystem::path& target, const std::string& bytes);
 
+/// The whole contents of the file at `path`. Throws InputError naming it when it is missing or
+/// unreadable.
+std::string read_file(const std::filesystem::path& path);
+
 /// Creates `dir` and its parents; throws RuntimeError naming it when that fails.
 void ensure_directory(const std::filesystem::path& dir);
 

@@ -1,6 +1,6 @@
 #pragma once
 /// Datasets: the built-in `fashion-mnist`, `mnist` and `synthetic-3d` (data/synthetic.h), and a
-/// user's own IDX, NPY or CSV files, as float32 tensors with the batch first (images
+/// user's own IDX, NPY or CSV files or folders of PNG images (data/image_folder.h), as float32 tensors with the batch first (images
 /// N x 1 x H x W with grey levels in [0, 1]).
 ///
 /// The `data` config section chooses what to load (docs/CONFIG.md lists every key):
@@ -66,6 +66,8 @@ struct DataOptions {
   std::string csv_header = "auto";
   std::string label_column;
   int64_t skip_rows = 0;  ///< CSV lines skipped before the header or the data
+  int64_t channels = 0;    ///< image folders: 1 (grey), 3 (RGB), 0 (RGB if any image has colour)
+  int64_t image_size = 0;  ///< image folders: the side every image is brought to; 0: as stored
   std::vector<std::string> columns;         ///< CSV feature columns to keep (names or indices)
   std::vector<std::string> ignore_columns;  ///< CSV columns to leave out
   std::string missing = "error";            ///< error or impute (data/preprocessing.h)

@@ -7,13 +7,15 @@
 ///   encoder 1x28x28 -> conv16 -> pool 16x14x14 -> conv32 -> pool 32x7x7 -> conv64 -> pool 64x3x3
 ///   code    the 64x3x3 map flattened: latent_dim = 576
 ///   decoder 64x3x3 -> tconv32 (valid) 32x7x7 -> tconv16 (same) 16x14x14 -> tconv1 (same) 1x28x28
+/// A volume C x D x H x W (voxel grids) takes the same layers in three dimensions: 3x3x3
+/// convolutions, 2x2x2 pooling.
 /// Every decoder layer but the last is followed by the activation; the last emits logits
 /// (Bernoulli) or values (Gaussian).
 
 #include "aekit/models/autoencoder.h"
 #include "aekit/nn/activation.h"
 
-#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/container/any.h>
 
 namespace aekit::models {
 
@@ -23,7 +25,8 @@ namespace aekit::models {
 struct ConvAutoencoderOptions {
   explicit ConvAutoencoderOptions(std::vector<int64_t> sample_shape)
       : sample_shape_(std::move(sample_shape)) {}
-  /// [C, H, W] or [H, W]; H and W at least 2^(number of filters).
+  /// [C, H, W] or [H, W] (images), [C, D, H, W] (volumes); each spatial size at least
+  /// 2^(number of filters).
   TORCH_ARG(std::vector<int64_t>, sample_shape);
   /// Channels of the encoder's convolutions, input side first.
   TORCH_ARG(std::vector<int64_t>, filters) = std::vector<int64_t>{16, 32, 64};
@@ -44,11 +47,12 @@ class ConvAutoencoderImpl : public AutoencoderImpl {
   ConvAutoencoderOptions options;
 
  private:
-  std::vector<torch::nn::Conv2d> encoder_;
-  std::vector<torch::nn::ConvTranspose2d> decoder_;
-  std::vector<int64_t> input_shape_;  ///< C x H x W of a sample
-  std::vector<int64_t> code_shape_;   ///< C x H x W of the code map
+  std::vector<torch::nn::AnyModule> encoder_;  ///< Conv2d or Conv3d
+  std::vector<torch::nn::AnyModule> decoder_;  ///< ConvTranspose2d or ConvTranspose3d
+  std::vector<int64_t> input_shape_;  ///< C x H x W (or C x D x H x W) of a sample
+  std::vector<int64_t> code_shape_;   ///< the code map's shape, likewise
   torch::Tensor decode_logits(const torch::Tensor& z);
+  torch::nn::AnyModule grid_module(const std::string& name, torch::nn::AnyModule module);
 };
 
 TORCH_MODULE(ConvAutoencoder);

@@ -9,13 +9,15 @@
 ///   decoder z (2) -> dense 3136 -> 64x7x7 -> tconv64 s2 64x14x14 -> tconv32 s2 32x28x28
 ///           -> conv 3x3 s1 to 1x28x28 (logits for Bernoulli)
 /// All convolutions are 3x3 with "same" padding; every layer but the heads and the last is followed
-/// by the activation. Loss = reconstruction + beta * KL, as for the MLP VAE.
+/// by the activation. Loss = reconstruction + beta * KL, as for the MLP VAE. A volume
+/// C x D x H x W (voxel grids such as electron densities) takes the same layers in three
+/// dimensions (3x3x3 kernels).
 
 #include "aekit/models/autoencoder.h"
 #include "aekit/nn/activation.h"
 #include "aekit/nn/mlp.h"
 
-#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/container/any.h>
 #include <torch/nn/modules/linear.h>
 
 namespace aekit::models {
@@ -27,7 +29,8 @@ namespace aekit::models {
 struct ConvVaeOptions {
   ConvVaeOptions(std::vector<int64_t> sample_shape, int64_t latent_dim)
       : sample_shape_(std::move(sample_shape)), latent_dim_(latent_dim) {}
-  /// [C, H, W] or [H, W]; H and W at least 2^(number of filters).
+  /// [C, H, W] or [H, W] (images), [C, D, H, W] (volumes); each spatial size at least
+  /// 2^(number of filters).
   TORCH_ARG(std::vector<int64_t>, sample_shape);
   TORCH_ARG(int64_t, latent_dim);
   /// Channels of the stride-2 convolutions, input side first.
@@ -53,17 +56,18 @@ class ConvVaeImpl : public AutoencoderImpl {
   ConvVaeOptions options;
 
  private:
-  std::vector<torch::nn::Conv2d> encoder_;
+  std::vector<torch::nn::AnyModule> encoder_;  ///< Conv2d or Conv3d, stride 2
   nn::Mlp dense_{nullptr};
   torch::nn::Linear mean_{nullptr};
   torch::nn::Linear logvar_{nullptr};
   torch::nn::Linear expand_{nullptr};
-  std::vector<torch::nn::ConvTranspose2d> decoder_;
-  torch::nn::Conv2d output_{nullptr};
-  std::vector<int64_t> input_shape_;  ///< C x H x W of a sample
-  std::vector<int64_t> map_shape_;    ///< C x H x W of the last feature map
+  std::vector<torch::nn::AnyModule> decoder_;  ///< ConvTranspose2d or ConvTranspose3d
+  torch::nn::AnyModule output_;                ///< 3x3 (3x3x3) to the input's channels
+  std::vector<int64_t> input_shape_;  ///< C x H x W (or C x D x H x W) of a sample
+  std::vector<int64_t> map_shape_;    ///< the last feature map's shape, likewise
   torch::Tensor features(const torch::Tensor& x);
   torch::Tensor decode_logits(const torch::Tensor& z);
+  torch::nn::AnyModule grid_module(const std::string& name, torch::nn::AnyModule module);
 };
 
 TORCH_MODULE(ConvVae);
