@@ -182,6 +182,7 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
   ColumnPlan plan;
   std::vector<bool> categorical;                          // per feature column
   std::vector<std::vector<std::string>> category_fields;  // per categorical column, per row
+  std::vector<int64_t> turned_at;  // per feature column: the row where text first showed, or 0
   int64_t rows = 0;
   int64_t header_line = 0;  // the line taken as the header, 0 for none
   const auto column_text = [&](int64_t c) {
@@ -193,6 +194,7 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
     const size_t features = plan.features.size();
     categorical.assign(features, false);
     category_fields.assign(features, {});
+    turned_at.assign(features, 0);
     for (const std::string& spec : options.categorical) {
       const int64_t c = find_column(spec, header, columns, path, "data.categorical entry");
       const auto found = std::find(plan.features.begin(), plan.features.end(), c);
@@ -276,14 +278,10 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
                           "{} line {} column {}: expected a number as in the training file, found "
                           "'{}'",
                           path, line_number, column_text(c), field);
-        // A column with text holds categories: its earlier rows are read again as text.
+        // A column with text holds categories; its earlier rows are read again as text once the
+        // whole file is read (one pass for every such column).
         categorical[j] = true;
-        for (int64_t r = 0; r < rows; ++r) {
-          std::string earlier = text.substr(row_spans[r].first, row_spans[r].second);
-          if (!earlier.empty() && earlier.back() == '\r') earlier.pop_back();
-          const std::string before = split_fields(earlier)[c];
-          category_fields[j].push_back(is_missing(before) ? std::string() : before);
-        }
+        turned_at[j] = rows;
         category_fields[j].push_back(field);
         values.push_back(0.0f);
         continue;
@@ -300,6 +298,26 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
     ++rows;
   }
   AEKIT_CHECK_INPUT(rows > 0, "{}: expected at least one data row, found none", path);
+  // The rows read before a column showed text, read again as text: each row split once.
+  const int64_t reread =
+      turned_at.empty() ? 0 : *std::max_element(turned_at.begin(), turned_at.end());
+  if (reread > 0) {
+    std::vector<std::vector<std::string>> earlier(plan.features.size());
+    for (int64_t r = 0; r < reread; ++r) {
+      std::string line = text.substr(row_spans[r].first, row_spans[r].second);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      const std::vector<std::string> fields = split_fields(line);
+      for (size_t j = 0; j < plan.features.size(); ++j) {
+        if (r >= turned_at[j]) continue;
+        const std::string& field = fields[plan.features[j]];
+        earlier[j].push_back(is_missing(field) ? std::string() : field);
+      }
+    }
+    for (size_t j = 0; j < plan.features.size(); ++j) {
+      if (turned_at[j] == 0) continue;
+      category_fields[j].insert(category_fields[j].begin(), earlier[j].begin(), earlier[j].end());
+    }
+  }
   const auto features = static_cast<int64_t>(plan.features.size());
   AEKIT_CHECK_INPUT(features > 0, "{}: no feature columns left besides the label column", path);
   CsvTable table;
