@@ -167,7 +167,7 @@ ImageFolder read_image_folder(const fs::path& folder, const ImageFolderOptions& 
     std::error_code error;
     const auto size = fs::file_size(file, error);
     const auto time = fs::last_write_time(file, error).time_since_epoch().count();
-    listing += fmt::format("{}|{}|{}\n", fs::relative(file, folder).string(), size, time);
+    listing += fmt::format("{}|{}|{}\n", file.lexically_relative(folder).string(), size, time);
   }
   fs::path cached;
   if (!options.cache_dir.empty()) {

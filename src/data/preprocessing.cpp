@@ -77,9 +77,6 @@ Preprocessing Preprocessing::fit(const torch::Tensor& train, const std::string& 
   if (scaling == "none" && missing == "error") return p;
   AEKIT_CHECK_INPUT(train.size(0) > 0, "{}: no training samples to fit data.scaling on", what);
   const torch::Tensor x = train.to(torch::kCPU, torch::kFloat64).reshape({train.size(0), -1});
-  // A categorical column is filled with its most frequent category and never scaled.
-  const torch::Tensor numeric = torch::ones({width}, torch::kBool);
-  torch::Tensor fill_values;
   const torch::Tensor present = torch::logical_not(torch::isnan(x));
   const torch::Tensor counts = present.sum(0);
   if (missing == "impute") {
@@ -91,8 +88,10 @@ Preprocessing Preprocessing::fit(const torch::Tensor& train, const std::string& 
   }
   // Statistics over the values present; missing ones are filled with the mean first.
   const torch::Tensor zeros = torch::zeros_like(x);
-  torch::Tensor mean = torch::where(present, x, zeros).sum(0) / counts.clamp_min(1);
-  fill_values = mean.clone();
+  const torch::Tensor mean = torch::where(present, x, zeros).sum(0) / counts.clamp_min(1);
+  // A categorical column is filled with its most frequent category and never scaled.
+  torch::Tensor numeric = torch::ones({width}, torch::kBool);
+  torch::Tensor fill_values = mean.clone();
   for (int64_t j = 0; j < width; ++j) {
     if (!p.table.categorical(j)) continue;
     numeric[j] = false;
@@ -200,10 +199,9 @@ torch::Tensor Preprocessing::invert(const torch::Tensor& values) const {
 }
 
 int64_t Preprocessing::encoded_width() const {
-  int64_t width = 0;
-  for (const auto& names : table.categories) {
-    width += names.empty() ? 1 : static_cast<int64_t>(names.size());
-  }
+  // One feature per column, and a block's categories in place of its column.
+  auto width = static_cast<int64_t>(table.categories.size());
+  for (const auto& [begin, size] : category_blocks()) width += size - 1;
   return width;
 }
 

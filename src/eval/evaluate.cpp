@@ -40,7 +40,7 @@ LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& d
     summary.reconstruction += terms.reconstruction.item<double>() * n;
     summary.kl += terms.kl.item<double>() * n;
     summary.penalty += terms.penalty.item<double>() * n;
-    const torch::Tensor x_hat = losses::to_data_space(model.likelihood(), out.output, categories);
+    const torch::Tensor x_hat = model.to_data_space(out.output);
     if (!categories.empty()) {
       const auto [numeric, category] =
           losses::reconstruction_loss_by_type(model.likelihood(), out.output, x, categories);

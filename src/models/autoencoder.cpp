@@ -99,6 +99,10 @@ torch::Tensor log_importance_weights(AutoencoderImpl& model, const torch::Tensor
   return log_p_x + log_prior_ratio;
 }
 
+torch::Tensor AutoencoderImpl::to_data_space(const torch::Tensor& output) const {
+  return losses::to_data_space(likelihood_, output, objective_.categories);
+}
+
 torch::Tensor AutoencoderImpl::corrupt(const torch::Tensor& x) const {
   return is_training() ? nn::corrupt(x, objective_.noise) : x;
 }

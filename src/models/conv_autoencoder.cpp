@@ -69,8 +69,7 @@ ModelOutput ConvAutoencoderImpl::forward(const torch::Tensor& x) {
 }
 
 torch::Tensor ConvAutoencoderImpl::decode(const torch::Tensor& z) {
-  return losses::to_data_space(likelihood(), decode_logits(z),
-                               objective().categories);
+  return to_data_space(decode_logits(z));
 }
 
 ModelFamily conv_autoencoder_family() {

@@ -77,8 +77,7 @@ ModelOutput ConvVaeImpl::forward(const torch::Tensor& x) {
 torch::Tensor ConvVaeImpl::encode(const torch::Tensor& x) { return mean_->forward(features(x)); }
 
 torch::Tensor ConvVaeImpl::decode(const torch::Tensor& z) {
-  return losses::to_data_space(likelihood(), decode_logits(z),
-                               objective().categories);
+  return to_data_space(decode_logits(z));
 }
 
 Posterior ConvVaeImpl::posterior(const torch::Tensor& x) {

@@ -31,9 +31,8 @@ ModelOutput MlpAutoencoderImpl::forward(const torch::Tensor& x) {
 }
 
 torch::Tensor MlpAutoencoderImpl::decode(const torch::Tensor& z) {
-  return losses::to_data_space(
-      likelihood(), decoder_->forward(z).view(batch_shape(z.size(0), options.sample_shape())),
-      objective().categories);
+  return to_data_space(
+      decoder_->forward(z).view(batch_shape(z.size(0), options.sample_shape())));
 }
 
 ModelFamily mlp_autoencoder_family() {

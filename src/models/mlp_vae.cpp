@@ -48,9 +48,8 @@ torch::Tensor MlpVaeImpl::encode(const torch::Tensor& x) {
 }
 
 torch::Tensor MlpVaeImpl::decode(const torch::Tensor& z) {
-  return losses::to_data_space(
-      likelihood(), decoder_->forward(z).view(batch_shape(z.size(0), options.sample_shape())),
-      objective().categories);
+  return to_data_space(
+      decoder_->forward(z).view(batch_shape(z.size(0), options.sample_shape())));
 }
 
 namespace {

@@ -65,8 +65,7 @@ ModelOutput RecurrentAutoencoderImpl::forward(const torch::Tensor& x) {
 }
 
 torch::Tensor RecurrentAutoencoderImpl::decode(const torch::Tensor& z) {
-  return losses::to_data_space(likelihood(), decode_logits(z),
-                               objective().categories);
+  return to_data_space(decode_logits(z));
 }
 
 ModelFamily recurrent_autoencoder_family() {

@@ -47,8 +47,7 @@ ModelOutput TiedAutoencoderImpl::forward(const torch::Tensor& x) {
 }
 
 torch::Tensor TiedAutoencoderImpl::decode(const torch::Tensor& z) {
-  return losses::to_data_space(likelihood(), decode_logits(z),
-                               objective().categories);
+  return to_data_space(decode_logits(z));
 }
 
 ModelFamily tied_autoencoder_family() {

@@ -124,6 +124,10 @@ class AutoencoderImpl : public torch::nn::Module {
   /// The decoder's raw output for codes z (N x latent_dim): logits (Bernoulli) or values
   /// (Gaussian), N x sample shape; what loss() scores.
   virtual torch::Tensor decode_output(const torch::Tensor& z);
+  /// The decoder's raw output (logits or values) in data space: losses::to_data_space with this
+  /// model's likelihood and the objective's category blocks (probabilities, for Bernoulli and for
+  /// categories).
+  torch::Tensor to_data_space(const torch::Tensor& output) const;
   /// x corrupted by the objective's input noise in training mode; x itself otherwise. The trainer
   /// feeds forward() the corrupted input and loss() the clean one (denoising).
   torch::Tensor corrupt(const torch::Tensor& x) const;
