@@ -7,6 +7,7 @@ find_package(ZLIB REQUIRED)
 find_package(PNG REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PLPLOT REQUIRED IMPORTED_TARGET plplot)
+pkg_check_modules(TURBOJPEG REQUIRED IMPORTED_TARGET libturbojpeg)
 if(AEKIT_WITH_ONEDNN)
   # Debian's LibTorch already loads libdnnl.so.2 (its MKL-DNN backend); the headers come from
   # libdnnl-dev. Without them the products run through LibTorch (nn/matmul.h).

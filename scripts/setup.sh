@@ -39,7 +39,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libopenblas0-pthread libgloo-dev libdnnl-dev
   nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
-  libplplot-dev plplot-driver-cairo libpng-dev zlib1g-dev
+  libplplot-dev plplot-driver-cairo libpng-dev libturbojpeg0-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist nodejs npm
 )

@@ -96,7 +96,7 @@ void add_cluster_command(CLI::App& app) {
   command->add_option("-k,--k", flags->k, "Number of clusters (default: the number of classes)");
   command->add_option("--method", flags->method, "kmeans or gmm (full covariances)")->capture_default_str();
   command->add_option("--seed", flags->seed, "Seed of the k-means++ starts")->capture_default_str();
-  command->add_option("--input", flags->input, "Cluster this IDX/NPY/CSV file instead of the test split");
+  command->add_option("--input", flags->input, "Cluster this IDX/NPY/CSV file or image folder instead of the test split");
   command->add_option("--labels", flags->labels, "Labels of --input, for ARI and NMI");
   command->add_option("-o,--out", flags->out, "Write each example's cluster (and label) to this .csv");
   command->add_flag("!--no-features", flags->features, "Skip the comparison on the input features");

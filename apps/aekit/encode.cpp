@@ -41,7 +41,7 @@ void add_encode_command(CLI::App& app) {
   command->footer("Example:\n  aekit encode runs/vae --out codes.npy\n  aekit encode runs/vae --input x.csv --out codes.csv");
   command->add_option("run", flags->run_dir, "Run folder written by aekit train")->required();
   command->add_option("-o,--out", flags->out, "Output file: .npy or .csv")->required();
-  command->add_option("--input", flags->input, "Encode this IDX/NPY/CSV file instead of the test split");
+  command->add_option("--input", flags->input, "Encode this IDX/NPY/CSV file or image folder instead of the test split");
   command->add_option("--labels-out", flags->labels_out, "Also write the labels (.npy or .csv)");
   flags->runtime.add_to(*command);
   command->callback([flags] { run_encode(*flags); });

@@ -78,7 +78,7 @@ void add_interpolate_command(CLI::App& app) {
   command->add_option("--from", flags->from, "Index of the first example (test split, or --input)")
       ->capture_default_str();
   command->add_option("--to", flags->to, "Index of the second example")->capture_default_str();
-  command->add_option("--input", flags->input, "Take the examples from this IDX/NPY/CSV file");
+  command->add_option("--input", flags->input, "Take the examples from this IDX/NPY/CSV file or image folder");
   command->add_option("--codes", flags->codes, "Interpolate between the 2 codes of this NPY/CSV file")
       ->excludes("--input");
   command->add_option("--steps", flags->steps, "Decoded codes on the path, both ends included")

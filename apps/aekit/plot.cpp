@@ -38,7 +38,7 @@ void add_plot_command(CLI::App& app) {
   command->footer("Example:\n  aekit plot runs/vae\n  aekit plot runs/vae --manifold-size 30 --out-dir figures");
   command->add_option("run", flags->run_dir, "Run folder written by aekit train")->required();
   command->add_option("--out-dir", flags->out_dir, "Folder for the figures (default RUN/plots)");
-  command->add_option("--input", flags->input, "Plot this IDX/NPY/CSV file instead of the test split");
+  command->add_option("--input", flags->input, "Plot this IDX/NPY/CSV file or image folder instead of the test split");
   command->add_option("--labels", flags->labels, "Labels file for --input (colours the scatter)");
   command->add_option("--manifold-size", flags->plots.manifold_size, "n of the n x n manifold grid")
       ->capture_default_str()

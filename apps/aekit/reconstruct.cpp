@@ -51,7 +51,7 @@ void add_reconstruct_command(CLI::App& app) {
   command->add_option("run", flags->run_dir, "Run folder written by aekit train")->required();
   command->add_option("-o,--out", flags->out, "Output file: .png (originals above reconstructions), .npy or .csv")
       ->required();
-  command->add_option("--input", flags->input, "Reconstruct this IDX/NPY/CSV file instead of the test split");
+  command->add_option("--input", flags->input, "Reconstruct this IDX/NPY/CSV file or image folder instead of the test split");
   command->add_option("-n,--count", flags->count, "How many samples")->capture_default_str();
   flags->runtime.add_to(*command);
   command->callback([flags] { run_reconstruct(*flags); });

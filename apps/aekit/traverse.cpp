@@ -81,7 +81,7 @@ void add_traverse_command(CLI::App& app) {
   command->add_option("--example", flags->example,
                       "Sweep around the code of this example (default: the prior's mean for VAEs, "
                       "the mean code otherwise)");
-  command->add_option("--input", flags->input, "Take the examples from this IDX/NPY/CSV file");
+  command->add_option("--input", flags->input, "Take the examples from this IDX/NPY/CSV file or image folder");
   command->add_option("--steps", flags->steps, "Decoded codes per row")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{2}, int64_t{1000}));

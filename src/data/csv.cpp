@@ -19,19 +19,53 @@ namespace aekit::data {
 
 namespace {
 
-std::vector<std::string> split_fields(const std::string& line) {
-  std::vector<std::string> fields;
-  size_t start = 0;
+/// Splits one CSV line into its fields, spaces around each trimmed. A field may be quoted as RFC
+/// 4180 has it: `"a, b"` is one field holding a comma, and `""` inside quotes is one quote. Returns
+/// false when a quote opens a field and does not close on the same line (line breaks inside
+/// fields are not read).
+bool split_fields(const std::string& line, std::vector<std::string>& fields) {
+  fields.clear();
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  size_t at = 0;
   while (true) {
-    const size_t comma = line.find(',', start);
-    std::string field = line.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    const auto first = field.find_first_not_of(" \t\"");
-    const auto last = field.find_last_not_of(" \t\"\r");
-    fields.push_back(first == std::string::npos ? "" : field.substr(first, last - first + 1));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
+    while (at < line.size() && is_space(line[at])) ++at;
+    std::string field;
+    if (at < line.size() && line[at] == '"') {
+      ++at;
+      while (true) {
+        if (at >= line.size()) return false;
+        if (line[at] == '"') {
+          if (at + 1 < line.size() && line[at + 1] == '"') {
+            field += '"';
+            at += 2;
+            continue;
+          }
+          ++at;
+          break;
+        }
+        field += line[at++];
+      }
+      // Anything between the closing quote and the comma is kept, as most readers do.
+      const size_t comma = line.find(',', at);
+      const size_t end = comma == std::string::npos ? line.size() : comma;
+      field += line.substr(at, end - at);
+      at = end;
+    } else {
+      const size_t comma = line.find(',', at);
+      const size_t end = comma == std::string::npos ? line.size() : comma;
+      field = line.substr(at, end - at);
+      at = end;
+    }
+    while (!field.empty() && is_space(field.back())) field.pop_back();
+    fields.push_back(std::move(field));
+    if (at >= line.size()) break;
+    ++at;  // the comma
+    if (at == line.size()) {
+      fields.emplace_back();  // a line ending in a comma has an empty last field
+      break;
+    }
   }
-  return fields;
+  return true;
 }
 
 bool parse_number(const std::string& text, double& value) {
@@ -222,7 +256,11 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
     if (line_number <= options.skip_rows) continue;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos || line[0] == '#') continue;
-    std::vector<std::string> fields = split_fields(line);
+    std::vector<std::string> fields;
+    AEKIT_CHECK_INPUT(split_fields(line, fields),
+                      "{} line {}: a quoted field does not close on its line (fields holding line "
+                      "breaks are not read)",
+                      path, line_number);
     if (columns < 0) {
       columns = static_cast<int64_t>(fields.size());
       const bool is_header = options.header == "yes" || (options.header == "auto" && !all_numbers(fields));
@@ -306,7 +344,8 @@ CsvTable read_csv(const std::filesystem::path& file, const CsvOptions& options) 
     for (int64_t r = 0; r < reread; ++r) {
       std::string line = text.substr(row_spans[r].first, row_spans[r].second);
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      const std::vector<std::string> fields = split_fields(line);
+      std::vector<std::string> fields;
+      split_fields(line, fields);  // read once already
       for (size_t j = 0; j < plan.features.size(); ++j) {
         if (r >= turned_at[j]) continue;
         const std::string& field = fields[plan.features[j]];

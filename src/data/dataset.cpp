@@ -278,7 +278,7 @@ const Registry<FileFormat>& file_formats() {
                   [](const std::filesystem::path& path) {
                     return read_csv(path).features;
                   }});
-    r.add("images", {"a folder of PNG images, one sub-folder per class or flat (data.channels, "
+    r.add("images", {"a folder of PNG and JPEG images, one sub-folder per class or flat (data.channels, "
                      "data.image_size); decoded once and cached",
                      [](const std::string&) { return false; },  // told by being a folder
                      read_image_folder_features,
@@ -464,6 +464,12 @@ const Registry<BuiltinDataset>& datasets() {
                     [](const DataOptions&, uint64_t) { return load_mnist(); }});
     r.add("synthetic-3d", {"points near a 2-D subspace of R^3 (data/synthetic.h)",
                            [](const DataOptions&, uint64_t) { return load_synthetic_3d(); }});
+    r.add("shapes", {"coloured squares, discs and triangles on black, 18,000 + 2,000 images 3 x S x S "
+                     "(S = data.image_size, 32 by default; data.channels 1 for grey; data/synthetic.h)",
+                     [](const DataOptions& options, uint64_t) {
+                       return load_shapes(options.image_size, options.channels, options.train_limit,
+                                          options.test_limit);
+                     }});
     r.add("files", {"the user's files: data.train (and data.test, labels) in any data format",
                     load_user_files});
     return r;

@@ -3,7 +3,7 @@
 #include "aekit/core/error.h"
 #include "aekit/core/file_io.h"
 #include "aekit/data/npy.h"
-#include "aekit/data/png.h"
+#include "aekit/data/image_file.h"
 
 #include <spdlog/spdlog.h>
 #include <torch/nn/functional/upsampling.h>
@@ -26,23 +26,16 @@ std::string lower_extension(const fs::path& path) {
   return extension;
 }
 
-bool is_png(const fs::path& path) { return lower_extension(path) == ".png"; }
-
-bool is_jpeg(const fs::path& path) {
+bool is_image_name(const fs::path& path) {
   const std::string extension = lower_extension(path);
-  return extension == ".jpg" || extension == ".jpeg";
+  return extension == ".png" || extension == ".jpg" || extension == ".jpeg";
 }
 
-/// The PNG files below `folder` (recursively when `recursive`), sorted; a JPEG file is an error.
+/// The PNG and JPEG files below `folder` (recursively when `recursive`), sorted.
 std::vector<fs::path> images_in(const fs::path& folder, bool recursive) {
   std::vector<fs::path> files;
   const auto take = [&files](const fs::directory_entry& entry) {
-    if (!entry.is_regular_file()) return;
-    AEKIT_CHECK_INPUT(!is_jpeg(entry.path()),
-                      "{}: JPEG images are not read yet; image folders hold PNG files (convert "
-                      "with, e.g., mogrify -format png *.jpg)",
-                      entry.path().string());
-    if (is_png(entry.path())) files.push_back(entry.path());
+    if (entry.is_regular_file() && is_image_name(entry.path())) files.push_back(entry.path());
   };
   if (recursive) {
     for (const auto& entry : fs::recursive_directory_iterator(folder)) take(entry);
@@ -158,11 +151,11 @@ ImageFolder read_image_folder(const fs::path& folder, const ImageFolderOptions& 
                       name);
     result.files = top;
   }
-  AEKIT_CHECK_INPUT(!result.files.empty(), "{}: no PNG images found", name);
+  AEKIT_CHECK_INPUT(!result.files.empty(), "{}: no PNG or JPEG images found", name);
   if (!labels.empty()) result.labels = torch::tensor(labels, torch::kInt64);
 
   // The cache key: the options and every file's name, size and time.
-  std::string listing = fmt::format("aekit image folder 1|{}|{}|", options.channels, options.image_size);
+  std::string listing = fmt::format("aekit image folder 2|{}|{}|", options.channels, options.image_size);
   for (const fs::path& file : result.files) {
     std::error_code error;
     const auto size = fs::file_size(file, error);
@@ -196,14 +189,14 @@ ImageFolder read_image_folder(const fs::path& folder, const ImageFolderOptions& 
   int64_t channels = options.channels;
   for (const fs::path& file : result.files) {
     contents.push_back(read_file(file));
-    const PngInfo info = read_png_info(contents.back(), file);
+    const ImageInfo info = read_image_info(contents.back(), file);
     if (options.channels == 0 && info.colour) channels = 3;
   }
   if (channels == 0) channels = 1;
   std::vector<torch::Tensor> images;
   images.reserve(result.files.size());
   for (size_t i = 0; i < result.files.size(); ++i) {
-    torch::Tensor image = decode_png(contents[i], result.files[i], channels);
+    torch::Tensor image = decode_image(contents[i], result.files[i], channels);
     std::string().swap(contents[i]);
     if (options.image_size > 0) {
       image = square(image, options.image_size);

@@ -34,7 +34,11 @@ void begin_read(PngImage& png, const std::string& bytes, const std::filesystem::
 
 }  // namespace
 
-PngInfo read_png_info(const std::string& bytes, const std::filesystem::path& path) {
+bool is_png_data(const std::string& bytes) {
+  return bytes.size() >= 8 && png_sig_cmp(reinterpret_cast<png_const_bytep>(bytes.data()), 0, 8) == 0;
+}
+
+ImageInfo read_png_info(const std::string& bytes, const std::filesystem::path& path) {
   PngImage png;
   begin_read(png, bytes, path);
   return {static_cast<int64_t>(png.image.width), static_cast<int64_t>(png.image.height),

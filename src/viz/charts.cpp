@@ -182,27 +182,61 @@ void line_chart(const std::filesystem::path& path, const std::vector<Series>& se
   figure.finish();
 }
 
-void image_chart(const std::filesystem::path& path, const torch::Tensor& grey, const ChartText& text,
-                 double x_min, double x_max, double y_min, double y_max) {
-  AEKIT_CHECK_INPUT(grey.dim() == 2, "{}: image_chart takes an H x W image", path.string());
-  const torch::Tensor image = grey.detach().to(torch::kCPU, torch::kFloat64).clamp(0, 1).contiguous();
-  const int64_t height = image.size(0);
-  const int64_t width = image.size(1);
+void image_chart(const std::filesystem::path& path, const torch::Tensor& picture,
+                 const ChartText& text, double x_min, double x_max, double y_min, double y_max) {
+  const bool rgb = picture.dim() == 3 && picture.size(2) == 3;
+  AEKIT_CHECK_INPUT(picture.dim() == 2 || rgb,
+                    "{}: image_chart takes an H x W or H x W x 3 picture, found [{}]",
+                    path.string(), fmt::join(picture.sizes(), ", "));
+  const torch::Tensor bytes = picture.detach()
+                                  .to(torch::kCPU, torch::kFloat32)
+                                  .clamp(0, 1)
+                                  .mul(255)
+                                  .round()
+                                  .to(torch::kInt64)
+                                  .reshape({picture.size(0), picture.size(1), -1});
+  const int64_t height = bytes.size(0);
+  const int64_t width = bytes.size(1);
+  // PLplot draws an image through colour map 1: grey pictures through a 256-step grey ramp, RGB
+  // ones through a map of exactly the colours they hold (each pixel then names its colour's
+  // index, shifted by half a step so that PLplot's rounding lands on it).
+  std::vector<PLINT> red;
+  std::vector<PLINT> green;
+  std::vector<PLINT> blue;
+  torch::Tensor index;
+  if (rgb) {
+    const torch::Tensor packed = (bytes.select(2, 0) * 65536 + bytes.select(2, 1) * 256 +
+                                  bytes.select(2, 2)).reshape({-1});
+    const auto unique = torch::_unique(packed, /*sorted=*/true, /*return_inverse=*/true);
+    const torch::Tensor colours = std::get<0>(unique).contiguous();
+    index = std::get<1>(unique).reshape({height, width});
+    for (int64_t i = 0; i < colours.numel(); ++i) {
+      const int64_t colour = colours.data_ptr<int64_t>()[i];
+      red.push_back(static_cast<PLINT>(colour / 65536));
+      green.push_back(static_cast<PLINT>((colour / 256) % 256));
+      blue.push_back(static_cast<PLINT>(colour % 256));
+    }
+  } else {
+    index = bytes.squeeze(2);
+    for (PLINT i = 0; i < 256; ++i) red.push_back(i);
+    green = red;
+    blue = red;
+  }
+  const auto colour_count = static_cast<double>(red.size());
   // PLplot indexes images as [x][y] with y upwards: column i, row (height - 1 - j).
-  const torch::Tensor by_column = image.flip({0}).t().contiguous();
+  const torch::Tensor by_column =
+      index.to(torch::kFloat64).add(0.5).flip({0}).t().contiguous();
   std::vector<const PLFLT*> columns;
   for (int64_t i = 0; i < width; ++i) columns.push_back(by_column.data_ptr<double>() + i * height);
   Figure figure(path);
-  std::vector<PLINT> ramp(256);
-  for (int i = 0; i < 256; ++i) ramp[i] = i;
-  plscmap1(ramp.data(), ramp.data(), ramp.data(), 256);
+  plscmap1(red.data(), green.data(), blue.data(), static_cast<PLINT>(red.size()));
   pladv(0);
   // Keep pixels square: the viewport's height/width ratio is the image's.
   plvpas(0.13, 0.95, 0.11, 0.9, static_cast<double>(height) / static_cast<double>(width));
   plwind(x_min, x_max, y_min, y_max);
   plimage(const_cast<PLFLT_MATRIX>(columns.data()), static_cast<PLINT>(width),
-          static_cast<PLINT>(height), x_min, x_max, y_min, y_max, 0.0, 1.0, x_min, x_max, y_min,
-          y_max);
+          static_cast<PLINT>(height), x_min, x_max, y_min, y_max, 0.0, colour_count, x_min, x_max,
+          y_min, y_max);
   plcol0(1);
   // A grid of pictures (no axis labels) gets a plain frame; a map of the latent space gets scales.
   const bool scales = !text.x_label.empty() || !text.y_label.empty();

@@ -11,47 +11,61 @@
 
 namespace aekit::viz {
 
-std::pair<int64_t, int64_t> image_size(const std::vector<int64_t>& shape) {
-  if (shape.size() == 3 && shape[0] == 1) return {shape[1], shape[2]};
-  if (shape.size() == 4 && shape[0] == 1) return {shape[2], shape[3]};
-  if (shape.size() == 2) return {shape[0], shape[1]};
+ImageShape image_shape(const std::vector<int64_t>& shape) {
+  const bool channels_first = (shape.size() == 3 || shape.size() == 4) &&
+                              (shape[0] == 1 || shape[0] == 3);
+  if (channels_first) return {shape[0], shape[shape.size() - 2], shape[shape.size() - 1]};
+  if (shape.size() == 2) return {1, shape[0], shape[1]};
   if (shape.size() == 1) {
     const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(shape[0]))));
-    if (side * side == shape[0]) return {side, side};
+    if (side > 0 && side * side == shape[0]) return {1, side, side};
   }
-  return {0, 0};
+  return {};
 }
 
 torch::Tensor tile_images(const torch::Tensor& images, int64_t columns, int64_t padding) {
   const std::vector<int64_t> shape(images.sizes().begin() + 1, images.sizes().end());
-  const auto [height, width] = image_size(shape);
-  AEKIT_CHECK_INPUT(height > 0, "samples of shape [{}] cannot be shown as grey images",
+  const ImageShape image = image_shape(shape);
+  AEKIT_CHECK_INPUT(image.is_image(), "samples of shape [{}] cannot be shown as images",
                     fmt::join(shape, ", "));
   const int64_t n = images.size(0);
   columns = std::max<int64_t>(1, std::min(columns, n));
   const int64_t rows = (n + columns - 1) / columns;
   // A volume is shown by its middle slice.
   const torch::Tensor shown = images.dim() == 5 ? images.select(2, images.size(2) / 2) : images;
-  const torch::Tensor flat = shown.detach().to(torch::kCPU, torch::kFloat32).reshape({n, height, width});
-  torch::Tensor grid = torch::ones({rows * (height + padding) + padding, columns * (width + padding) + padding});
+  // N x H x W x C: each tile is a block of rows and columns of the picture.
+  const torch::Tensor tiles = shown.detach()
+                                  .to(torch::kCPU, torch::kFloat32)
+                                  .reshape({n, image.channels, image.height, image.width})
+                                  .permute({0, 2, 3, 1});
+  torch::Tensor grid = torch::ones({rows * (image.height + padding) + padding,
+                                    columns * (image.width + padding) + padding, image.channels});
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t top = padding + (i / columns) * (height + padding);
-    const int64_t left = padding + (i % columns) * (width + padding);
-    grid.slice(0, top, top + height).slice(1, left, left + width).copy_(flat[i]);
+    const int64_t top = padding + (i / columns) * (image.height + padding);
+    const int64_t left = padding + (i % columns) * (image.width + padding);
+    grid.slice(0, top, top + image.height).slice(1, left, left + image.width).copy_(tiles[i]);
   }
-  return grid;
+  return image.channels == 1 ? grid.squeeze(2) : grid;
 }
 
-void write_png(const std::filesystem::path& path, const torch::Tensor& grey) {
-  AEKIT_CHECK_INPUT(grey.dim() == 2, "{}: write_png takes an H x W image", path.string());
-  const torch::Tensor bytes =
-      grey.detach().to(torch::kCPU, torch::kFloat32).clamp(0, 1).mul(255).round().to(torch::kUInt8).contiguous();
+void write_png(const std::filesystem::path& path, const torch::Tensor& picture) {
+  const bool rgb = picture.dim() == 3 && picture.size(2) == 3;
+  AEKIT_CHECK_INPUT(picture.dim() == 2 || rgb,
+                    "{}: write_png takes an H x W or H x W x 3 picture, found [{}]", path.string(),
+                    fmt::join(picture.sizes(), ", "));
+  const torch::Tensor bytes = picture.detach()
+                                  .to(torch::kCPU, torch::kFloat32)
+                                  .clamp(0, 1)
+                                  .mul(255)
+                                  .round()
+                                  .to(torch::kUInt8)
+                                  .contiguous();
   png_image image;
   std::memset(&image, 0, sizeof(image));
   image.version = PNG_IMAGE_VERSION;
   image.width = static_cast<png_uint_32>(bytes.size(1));
   image.height = static_cast<png_uint_32>(bytes.size(0));
-  image.format = PNG_FORMAT_GRAY;
+  image.format = rgb ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
   const auto tmp = temporary_path_for(path);
   if (png_image_write_to_file(&image, tmp.c_str(), 0, bytes.data_ptr(), 0, nullptr) == 0) {
     std::error_code ignored;

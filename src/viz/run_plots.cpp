@@ -57,8 +57,7 @@ PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& 
   model.eval();
   ensure_directory(out_dir);
   PlotReport report;
-  const auto [height, width] = image_size(test.sample_shape());
-  const bool images = height > 0;
+  const bool images = image_shape(test.sample_shape()).is_image();
   const int64_t latent = model.latent_dim();
 
   // Latent space, coloured by label.

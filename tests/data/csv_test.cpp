@@ -210,6 +210,28 @@ TEST(Csv, CategoriesAreWrittenByName) {
   EXPECT_FALSE(std::filesystem::exists(dir / "p.csv"));
 }
 
+TEST(Csv, QuotedFieldsHoldCommasAndQuotesAndReadBackWhatIsWritten) {
+  TempDir dir;
+  // RFC 4180 quoting: a comma and a doubled quote inside quotes; a quoted number is a number.
+  write_bytes(dir / "q.csv",
+              "\"size, cm\",colour\n\"1.5\", \"red, dark\"\n2,\"say \"\"blue\"\"\"\n3,red\n");
+  const auto table = read_csv(dir / "q.csv", CsvOptions{});
+  EXPECT_EQ(table.table.column_names, (std::vector<std::string>{"size, cm", "colour"}));
+  EXPECT_EQ(table.table.categories[1],
+            (std::vector<std::string>{"red", "red, dark", "say \"blue\""}));
+  EXPECT_TRUE(table.features.equal(torch::tensor({{1.5f, 1.0f}, {2.0f, 2.0f}, {3.0f, 0.0f}})));
+  // What write_csv quotes reads back to the same names and values.
+  aekit::data::write_csv(dir / "o.csv", table.features, table.table.column_names, table.table.categories);
+  const auto again = read_csv(dir / "o.csv", CsvOptions{});
+  EXPECT_EQ(again.table.column_names, table.table.column_names);
+  EXPECT_EQ(again.table.categories, table.table.categories);
+  EXPECT_TRUE(again.features.equal(table.features));
+  // A quote that does not close on its line is named with the line.
+  write_bytes(dir / "open.csv", "x,colour\n1,red\n2,\"blue\n");
+  EXPECT_INPUT_ERROR(read_csv(dir / "open.csv", CsvOptions{}),
+                     "open.csv line 3: a quoted field does not close on its line");
+}
+
 TEST(Csv, TextLabelsBecomeSortedClassNames) {
   TempDir dir;
   write_bytes(dir / "d.csv", "x,diagnosis\n1,M\n2,B\n3,M\n");

@@ -4,6 +4,7 @@
 #include "aekit/data/idx.h"
 #include "aekit/data/mnist_json.h"
 #include "aekit/data/npy.h"
+#include "aekit/data/synthetic.h"
 #include "aekit/eval/evaluate.h"
 #include "aekit/models/autoencoder.h"
 #include "aekit/train/run_config.h"
@@ -81,7 +82,7 @@ TEST(Dataset, UnknownDatasetListsValidNames) {
   DataOptions options;
   options.dataset = "cifar";
   EXPECT_INPUT_ERROR(load_data(options, 1),
-                     "unknown dataset 'cifar'; valid: fashion-mnist, mnist, synthetic-3d, files");
+                     "unknown dataset 'cifar'; valid: fashion-mnist, mnist, synthetic-3d, shapes, files");
 }
 
 // Formats come from one table: a name no format recognises and an unknown data.format both list
@@ -192,4 +193,41 @@ TEST(FashionMnist, MissingFolderNamesThePackage) {
   DataOptions options;
   EXPECT_INPUT_ERROR(load_data(options, 1), "apt-get install dataset-fashion-mnist");
   unsetenv("AEKIT_FASHION_MNIST_DIR");
+}
+
+TEST(Shapes, EachImageHoldsTheShapeItsLabelNamesInOneColour) {
+  // Large enough that antialiased edges hardly count: the share of its bounding box a shape
+  // covers is about 1 (square), pi / 4 (disc) or 1 / 2 (triangle).
+  const aekit::data::Dataset shapes = aekit::data::generate_shapes(60, 128, 3, /*seed=*/7);
+  ASSERT_EQ(shapes.features.sizes(), (std::vector<int64_t>{60, 3, 128, 128}));
+  EXPECT_GE(shapes.features.min().item<float>(), 0.0f);
+  EXPECT_LE(shapes.features.max().item<float>(), 1.0f);
+  int agree = 0;
+  for (int64_t i = 0; i < 60; ++i) {
+    const torch::Tensor image = shapes.features[i];
+    const torch::Tensor colour = image.amax({1, 2});  // a fully covered pixel's colour
+    const torch::Tensor coverage = image.amax(0) / colour.max();
+    // One colour: every pixel is its coverage times that colour.
+    EXPECT_TRUE(image.allclose(coverage.unsqueeze(0) * colour.view({3, 1, 1}), 0, 1e-5)) << i;
+    const torch::Tensor rows = coverage.gt(0).any(1).nonzero();
+    const torch::Tensor columns = coverage.gt(0).any(0).nonzero();
+    const auto box = static_cast<double>((rows.max() - rows.min() + 1).item<int64_t>() *
+                                         (columns.max() - columns.min() + 1).item<int64_t>());
+    const double fill = coverage.sum().item<double>() / box;
+    const int64_t seen = fill > 0.88 ? 0 : (fill > 0.62 ? 1 : 2);
+    agree += seen == shapes.labels[i].item<int64_t>();
+  }
+  EXPECT_GE(agree, 57);
+  // The first images do not depend on how many are drawn; grey is their luma.
+  const aekit::data::Dataset few = aekit::data::generate_shapes(5, 128, 3, 7);
+  EXPECT_TRUE(few.features.equal(shapes.features.slice(0, 0, 5)));
+  const aekit::data::Dataset grey = aekit::data::generate_shapes(5, 128, 1, 7);
+  const torch::Tensor luma = 0.299 * few.features.select(1, 0) + 0.587 * few.features.select(1, 1) +
+                             0.114 * few.features.select(1, 2);
+  EXPECT_TRUE(grey.features.squeeze(1).allclose(luma, 0, 1e-5));
+  // All three shapes are drawn, about equally often.
+  const torch::Tensor counts = torch::bincount(aekit::data::generate_shapes(600, 8, 3, 1).labels);
+  EXPECT_EQ(counts.numel(), 3);
+  EXPECT_GT(counts.min().item<int64_t>(), 150);
+  EXPECT_INPUT_ERROR(aekit::data::generate_shapes(5, 4, 3, 1), "'data.image_size': the shapes set");
 }

@@ -12,6 +12,7 @@ using aekit::data::ImageFolderOptions;
 using aekit::data::read_image_folder;
 using aekit::testing::TempDir;
 using aekit::testing::write_bytes;
+using aekit::testing::write_jpeg;
 
 namespace {
 
@@ -29,6 +30,14 @@ void write_png_file(const std::filesystem::path& path, const torch::Tensor& pixe
   const torch::Tensor data = pixels.contiguous();
   ASSERT_NE(png_image_write_to_file(&image, path.c_str(), 0, data.data_ptr(), 0, colormap), 0)
       << image.message;
+}
+
+/// A smooth RGB picture H x W x 3 (gradients in each channel), which JPEG keeps to within a few
+/// levels.
+torch::Tensor gradient(int64_t height, int64_t width) {
+  const torch::Tensor y = torch::linspace(0, 1, height).view({height, 1}).expand({height, width});
+  const torch::Tensor x = torch::linspace(0, 1, width).view({1, width}).expand({height, width});
+  return torch::stack({40 + 180 * x, 30 + 200 * y, 220 - 150 * (x + y) / 2}, 2).round().to(torch::kUInt8);
 }
 
 /// An 8-bit grey image H x W x 1 filled with `value`.
@@ -120,7 +129,7 @@ TEST(ImageFolder, BadFilesAreNamedNeverACrash) {
   const std::string png = aekit::testing::read_bytes(dir / "good.png");
   TempDir empty;
   write_bytes(empty / "zero.png", "");
-  EXPECT_INPUT_ERROR(read_image_folder(empty.path(), no_cache()), "zero.png: empty file, expected a PNG image");
+  EXPECT_INPUT_ERROR(read_image_folder(empty.path(), no_cache()), "zero.png: empty file, expected a PNG or JPEG image");
   TempDir truncated;
   write_bytes(truncated / "cut.png", png.substr(0, png.size() / 2));  // inside the header
   EXPECT_INPUT_ERROR(read_image_folder(truncated.path(), no_cache()), "cut.png: not a readable PNG image");
@@ -133,10 +142,21 @@ TEST(ImageFolder, BadFilesAreNamedNeverACrash) {
                      "noise.png: corrupt or truncated PNG image");
   TempDir text;
   write_bytes(text / "fake.png", "GIF89a not a png at all");
-  EXPECT_INPUT_ERROR(read_image_folder(text.path(), no_cache()), "fake.png: not a readable PNG image");
-  TempDir jpeg;
-  write_bytes(jpeg / "photo.JPG", "\xff\xd8\xff");
-  EXPECT_INPUT_ERROR(read_image_folder(jpeg.path(), no_cache()), "photo.JPG: JPEG images are not read yet");
+  EXPECT_INPUT_ERROR(read_image_folder(text.path(), no_cache()),
+                     "fake.png: expected a PNG or JPEG image, found neither signature");
+  TempDir jpeg_header;
+  write_bytes(jpeg_header / "photo.JPG", "\xff\xd8\xff");
+  EXPECT_INPUT_ERROR(read_image_folder(jpeg_header.path(), no_cache()), "photo.JPG: not a readable JPEG image");
+  TempDir jpeg_cut;  // a whole header, then the scan cut short: an error, not a half-grey image
+  write_jpeg(jpeg_cut / "cut.jpg", torch::randint(0, 256, {64, 64, 3}).to(torch::kUInt8));
+  const std::string jpeg = aekit::testing::read_bytes(jpeg_cut / "cut.jpg");
+  write_bytes(jpeg_cut / "cut.jpg", jpeg.substr(0, jpeg.size() / 2));
+  EXPECT_INPUT_ERROR(read_image_folder(jpeg_cut.path(), no_cache()), "cut.jpg: corrupt or truncated JPEG image");
+  TempDir jpeg_corrupt;  // the scan's bytes overwritten
+  std::string scrambled = jpeg;
+  for (size_t i = scrambled.size() / 2; i < scrambled.size() - 2; i += 7) scrambled[i] = '\xff';
+  write_bytes(jpeg_corrupt / "bad.jpeg", scrambled);
+  EXPECT_INPUT_ERROR(read_image_folder(jpeg_corrupt.path(), no_cache()), "bad.jpeg: corrupt or truncated JPEG image");
   TempDir mixed;
   write_png_file(mixed / "top.png", grey(8, 8, 9), PNG_FORMAT_GRAY);
   std::filesystem::create_directories(mixed / "cats");
@@ -149,7 +169,7 @@ TEST(ImageFolder, BadFilesAreNamedNeverACrash) {
                      "b.png: 9 x 8 pixels, while");
   TempDir none;
   write_bytes(none / "readme.txt", "x");
-  EXPECT_INPUT_ERROR(read_image_folder(none.path(), no_cache()), "no PNG images found");
+  EXPECT_INPUT_ERROR(read_image_folder(none.path(), no_cache()), "no PNG or JPEG images found");
   EXPECT_INPUT_ERROR(read_image_folder(none / "missing", no_cache()), "expected a folder of images, found nothing");
 }
 
@@ -195,4 +215,48 @@ TEST(ImageFolder, SecondReadComesFromTheCacheUntilAFileChanges) {
   const auto third = read_image_folder(dir.path(), options);
   EXPECT_FALSE(third.from_cache);
   EXPECT_EQ(third.images.size(0), 4);
+}
+
+TEST(ImageFolder, JpegsDecodeLikeTheirPngTwinsInGreyAndColour) {
+  TempDir dir;
+  const torch::Tensor picture = gradient(24, 32);
+  write_png_file(dir / "a.png", picture, PNG_FORMAT_RGB);
+  write_jpeg(dir / "b.jpg", picture);
+  write_jpeg(dir / "c.jpeg", picture, 95, /*progressive=*/true);
+  write_jpeg(dir / "d.jpg", picture.select(2, 1).unsqueeze(2));  // a grey JPEG
+  const auto folder = read_image_folder(dir.path(), no_cache());
+  ASSERT_EQ(folder.images.sizes(), (std::vector<int64_t>{4, 3, 24, 32}));
+  const torch::Tensor png = folder.images[0].to(torch::kFloat32);
+  for (int i : {1, 2}) {  // baseline and progressive JPEG: within a few levels of the PNG
+    EXPECT_LT((folder.images[i].to(torch::kFloat32) - png).abs().mean().item<float>(), 2.0f) << i;
+  }
+  // A grey JPEG in an RGB folder: the same value in all three channels, close to the source.
+  const torch::Tensor grey_jpeg = folder.images[3].to(torch::kFloat32);
+  EXPECT_TRUE(grey_jpeg[0].equal(grey_jpeg[1]) && grey_jpeg[0].equal(grey_jpeg[2]));
+  EXPECT_LT((grey_jpeg[0] - png[1]).abs().mean().item<float>(), 2.0f);
+  // Grey on request: a colour JPEG gives its luma, Y = 0.299 R + 0.587 G + 0.114 B.
+  const auto grey_folder = read_image_folder(dir.path(), no_cache(1));
+  const torch::Tensor luma = 0.299 * png[0] + 0.587 * png[1] + 0.114 * png[2];
+  EXPECT_LT((grey_folder.images[1][0].to(torch::kFloat32) - luma).abs().mean().item<float>(), 2.0f);
+}
+
+TEST(ImageFolder, CmykJpegsBecomeRgbByTheDocumentedFormula) {
+  TempDir dir;
+  // Adobe's CMYK stores 1 - ink: stored (C, M, Y, K) = (255, 128, 0, 200) is no cyan ink, half
+  // magenta, all yellow and some black, so R = 255 * 200 / 255, G = 128 * 200 / 255, B = 0.
+  torch::Tensor cmyk = torch::empty({16, 16, 4}, torch::kUInt8);
+  cmyk.select(2, 0).fill_(255);
+  cmyk.select(2, 1).fill_(128);
+  cmyk.select(2, 2).fill_(0);
+  cmyk.select(2, 3).fill_(200);
+  write_jpeg(dir / "print.jpg", cmyk);
+  const auto folder = read_image_folder(dir.path(), no_cache());
+  ASSERT_EQ(folder.images.sizes(), (std::vector<int64_t>{1, 3, 16, 16}));
+  const torch::Tensor mean = folder.images[0].to(torch::kFloat32).mean({1, 2});
+  EXPECT_NEAR(mean[0].item<float>(), 200.0f, 3.0f);
+  EXPECT_NEAR(mean[1].item<float>(), 100.4f, 3.0f);
+  EXPECT_NEAR(mean[2].item<float>(), 0.0f, 3.0f);
+  const auto grey_folder = read_image_folder(dir.path(), no_cache(1));
+  EXPECT_NEAR(grey_folder.images[0].to(torch::kFloat32).mean().item<float>(),
+              0.299f * 200.0f + 0.587f * 100.4f, 3.0f);
 }

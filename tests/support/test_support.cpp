@@ -2,6 +2,7 @@
 
 #include "aekit/core/runtime.h"
 
+#include <turbojpeg.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -41,6 +42,26 @@ TempDir::~TempDir() {
 void write_bytes(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+void write_jpeg(const std::filesystem::path& path, const torch::Tensor& pixels, int quality,
+                bool progressive) {
+  const torch::Tensor data = pixels.contiguous();
+  const int channels = static_cast<int>(data.size(2));
+  const int format = channels == 1 ? TJPF_GRAY : (channels == 3 ? TJPF_RGB : TJPF_CMYK);
+  tjhandle compressor = tjInitCompress();
+  ASSERT_NE(compressor, nullptr);
+  unsigned char* jpeg = nullptr;
+  unsigned long size = 0;
+  const int status =
+      tjCompress2(compressor, data.data_ptr<uint8_t>(), static_cast<int>(data.size(1)), 0,
+                  static_cast<int>(data.size(0)), format, &jpeg, &size,
+                  channels == 1 ? TJSAMP_GRAY : TJSAMP_444, quality, progressive ? TJFLAG_PROGRESSIVE : 0);
+  const std::string message = tjGetErrorStr2(compressor);
+  tjDestroy(compressor);
+  ASSERT_EQ(status, 0) << message;
+  write_bytes(path, std::string(reinterpret_cast<const char*>(jpeg), size));
+  tjFree(jpeg);
 }
 
 void write_gzip(const std::filesystem::path& path, const std::string& bytes) {

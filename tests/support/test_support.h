@@ -33,6 +33,11 @@ class TempDir {
 void write_bytes(const std::filesystem::path& path, const std::string& bytes);
 /// Writes bytes gzip-compressed.
 void write_gzip(const std::filesystem::path& path, const std::string& bytes);
+/// Writes `pixels` (H x W x channels uint8; 1: grey, 3: RGB, 4: CMYK) as a JPEG through
+/// libjpeg-turbo at `quality` with 4:4:4 chroma (CMYK goes in as YCCK with Adobe's marker, as the
+/// library writes it); `progressive` writes a progressive JPEG.
+void write_jpeg(const std::filesystem::path& path, const torch::Tensor& pixels, int quality = 95,
+                bool progressive = false);
 /// Reads a whole file.
 std::string read_bytes(const std::filesystem::path& path);
 /// Reads a text file's lines.

@@ -39,6 +39,56 @@ TEST(ImageGrid, PngRoundTrip) {
   EXPECT_TRUE(back.select(2, 0).to(torch::kFloat32).div(255).allclose(grey, 0, 0.5 / 255 + 1e-6));
 }
 
+TEST(ImageGrid, ShapesOfGreyColourAndVolumeSamples) {
+  using aekit::viz::image_shape;
+  const auto same = [](const aekit::viz::ImageShape& a, std::vector<int64_t> expected) {
+    return std::vector<int64_t>{a.channels, a.height, a.width} == expected;
+  };
+  EXPECT_TRUE(same(image_shape({1, 28, 28}), {1, 28, 28}));
+  EXPECT_TRUE(same(image_shape({3, 32, 16}), {3, 32, 16}));
+  EXPECT_TRUE(same(image_shape({3, 5, 8, 9}), {3, 8, 9}));  // a volume: its slices
+  EXPECT_TRUE(same(image_shape({784}), {1, 28, 28}));
+  EXPECT_TRUE(same(image_shape({20, 6}), {1, 20, 6}));
+  EXPECT_FALSE(image_shape({2, 8, 8}).is_image());  // two channels: neither grey nor RGB
+  EXPECT_FALSE(image_shape({30}).is_image());
+}
+
+TEST(ImageGrid, ColourSamplesTileToAnRgbPictureAndAnRgbPng) {
+  TempDir dir;
+  // Two 2 x 2 RGB samples: the first pure red, the second a mix.
+  torch::Tensor images = torch::zeros({2, 3, 2, 2});
+  images[0][0].fill_(1.0);
+  images[1][0].fill_(0.2);
+  images[1][1].fill_(0.6);
+  images[1][2].fill_(1.0);
+  const torch::Tensor grid = aekit::viz::tile_images(images, /*columns=*/2, /*padding=*/1);
+  ASSERT_EQ(grid.sizes(), (std::vector<int64_t>{4, 7, 3}));
+  EXPECT_TRUE(grid[1][1].equal(torch::tensor({1.0f, 0.0f, 0.0f})));
+  EXPECT_TRUE(grid[2][5].allclose(torch::tensor({0.2f, 0.6f, 1.0f})));
+  EXPECT_TRUE(grid[0][0].equal(torch::ones({3})));  // white padding
+  aekit::viz::write_png(dir / "c.png", grid);
+  const torch::Tensor back = aekit::viz::read_png(dir / "c.png");
+  EXPECT_TRUE(back.equal(grid.mul(255).round().to(torch::kUInt8)));
+}
+
+TEST(Charts, ColourImageChartDrawsTheExactColours) {
+  TempDir dir;
+  // Four quadrants of colours that no grey or antialiased edge gives.
+  torch::Tensor picture = torch::zeros({8, 8, 3});
+  picture.slice(0, 0, 4).slice(1, 0, 4).copy_(torch::tensor({0.8f, 0.1f, 0.2f}));
+  picture.slice(0, 0, 4).slice(1, 4, 8).copy_(torch::tensor({0.1f, 0.7f, 0.3f}));
+  picture.slice(0, 4, 8).slice(1, 0, 4).copy_(torch::tensor({0.2f, 0.3f, 0.9f}));
+  picture.slice(0, 4, 8).slice(1, 4, 8).copy_(torch::tensor({0.9f, 0.8f, 0.1f}));
+  aekit::viz::image_chart(dir / "i.png", picture, {"colours", "", ""}, 0, 8, 0, 8);
+  const torch::Tensor png = aekit::viz::read_png(dir / "i.png").to(torch::kInt32);
+  const torch::Tensor expected = picture.view({4 * 16, 3}).mul(255).round().to(torch::kInt32);
+  for (const auto& [row, column] : std::vector<std::pair<int, int>>{{0, 0}, {0, 4}, {4, 0}, {4, 4}}) {
+    const torch::Tensor colour = expected[row * 8 + column];
+    const int64_t matching = png.eq(colour.view({1, 1, 3})).all(2).sum().item<int64_t>();
+    EXPECT_GT(matching, 10000) << row << "," << column;  // a quadrant of the plot area
+  }
+}
+
 TEST(Charts, ScatterAndLinesWriteReadablePngs) {
   TempDir dir;
   aekit::viz::scatter_chart(dir / "s.png", {0, 1, 2, 3}, {1, 0, 1, 0}, {0, 1, 2, 1}, {"a", "b", "c"},

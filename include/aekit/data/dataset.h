@@ -1,7 +1,8 @@
 #pragma once
-/// Datasets: the built-in `fashion-mnist`, `mnist` and `synthetic-3d` (data/synthetic.h), and a
-/// user's own IDX, NPY or CSV files or folders of PNG images (data/image_folder.h), as float32 tensors with the batch first (images
-/// N x 1 x H x W with grey levels in [0, 1]).
+/// Datasets: the built-in `fashion-mnist`, `mnist`, `synthetic-3d` and `shapes`
+/// (data/synthetic.h), and a user's own IDX, NPY or CSV files or folders of PNG and JPEG images
+/// (data/image_folder.h), as float32 tensors with the batch first (images N x C x H x W with
+/// levels in [0, 1]).
 ///
 /// The `data` config section chooses what to load (docs/CONFIG.md lists every key):
 ///   {"dataset": "fashion-mnist"}                                  built-in
@@ -119,7 +120,7 @@ struct BuiltinDataset {
   std::function<DataSplits(const DataOptions& options, uint64_t seed)> load;
 };
 
-/// The datasets by data.dataset name (case-insensitive): fashion-mnist, mnist, synthetic-3d,
+/// The datasets by data.dataset name (case-insensitive): fashion-mnist, mnist, synthetic-3d, shapes,
 /// files.
 const Registry<BuiltinDataset>& datasets();
 

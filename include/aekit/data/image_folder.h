@@ -1,9 +1,9 @@
 #pragma once
 /// A folder of images as a dataset (data.format "images"): either one sub-folder per class
 /// (torchvision's ImageFolder layout: `shoes/a.png`, `shirts/b.png`; classes in sorted order, files
-/// found at any depth below their class folder) or the images side by side without labels. PNG
-/// files are read (data/png.h); files with other extensions are passed over, except JPEG, which
-/// is named as not read yet.
+/// found at any depth below their class folder) or the images side by side without labels. Files
+/// named *.png, *.jpg and *.jpeg (any case) are read, each by what its bytes hold (data/png.h,
+/// data/jpeg.h); other files are passed over.
 ///
 /// Every image becomes `channels` x S x S: scaled so that its shorter side is S (a bilinear filter
 /// with antialiasing, torch's interpolate) and cut to its centre square, then rounded to 8 bits.
@@ -40,8 +40,8 @@ struct ImageFolder {
 };
 
 /// Reads the images of `folder`. Throws InputError naming the folder or the file for: no such
-/// folder; no PNG image in it; images both at its top and in sub-folders; a JPEG file; an image
-/// that cannot be read (data/png.h); images of different sizes without image_size; a class
+/// folder; no image in it; images both at its top and in sub-folders; an image that cannot be
+/// read (data/image_file.h); images of different sizes without image_size; a class
 /// folder not among known_classes.
 ///
 /// Example:

@@ -5,26 +5,17 @@
 /// 16-bit channels become 8-bit, palettes are expanded, and transparency is composited onto black
 /// (the background of the built-in image sets).
 
-#include <torch/types.h>
-
-#include <filesystem>
+#include "aekit/data/image_file.h"
 
 namespace aekit::data {
 
-/// Images larger than this many pixels are refused (a 10,000 x 10,000 photo is 100 million).
-constexpr int64_t kMaxImagePixels = int64_t{1} << 27;
-
-/// What a PNG header says.
-struct PngInfo {
-  int64_t width = 0;
-  int64_t height = 0;
-  bool colour = false;  ///< RGB (or a colour palette), as opposed to grey
-};
+/// True when `bytes` begin with the PNG signature.
+bool is_png_data(const std::string& bytes);
 
 /// Reads the header of a PNG held in `bytes` (the file's contents; `path` names it in errors).
 /// Throws InputError naming the file for an empty file, data that is not a PNG, and an image above
 /// kMaxImagePixels.
-PngInfo read_png_info(const std::string& bytes, const std::filesystem::path& path);
+ImageInfo read_png_info(const std::string& bytes, const std::filesystem::path& path);
 
 /// Decodes a PNG held in `bytes` to `channels` (1: grey, 3: RGB) x H x W uint8. Throws InputError
 /// naming the file as read_png_info() does, and for corrupt or truncated image data (with

@@ -37,9 +37,9 @@ struct Series {
 void line_chart(const std::filesystem::path& path, const std::vector<Series>& series,
                 const ChartText& text);
 
-/// A grey image (H x W, values in [0, 1]; row 0 at the top) drawn on axes spanning
-/// [x_min, x_max] x [y_min, y_max].
-void image_chart(const std::filesystem::path& path, const torch::Tensor& grey, const ChartText& text,
-                 double x_min, double x_max, double y_min, double y_max);
+/// A picture (H x W grey or H x W x 3 RGB, values in [0, 1]; row 0 at the top) drawn on axes
+/// spanning [x_min, x_max] x [y_min, y_max].
+void image_chart(const std::filesystem::path& path, const torch::Tensor& picture,
+                 const ChartText& text, double x_min, double x_max, double y_min, double y_max);
 
 }  // namespace aekit::viz

@@ -1,5 +1,6 @@
 #pragma once
-/// Image grids: tiling a batch of images into one picture, and writing grey PNG files (libpng).
+/// Image grids: tiling a batch of images into one picture, and writing PNG files (libpng). A picture
+/// is H x W (grey) or H x W x 3 (RGB), values in [0, 1], row 0 at the top.
 
 #include <torch/types.h>
 
@@ -9,20 +10,29 @@
 
 namespace aekit::viz {
 
-/// Height and width of one sample shown as a grey image: {1, H, W} or {H, W}, or {D} with D a
-/// perfect square; a one-channel volume {1, D, H, W} is shown by its middle slice (H x W).
-/// Returns {0, 0} when the sample is not an image.
-std::pair<int64_t, int64_t> image_size(const std::vector<int64_t>& sample_shape);
+/// How one sample is shown as an image.
+struct ImageShape {
+  int64_t channels = 0;  ///< 1 (grey) or 3 (RGB); 0: the sample is not an image
+  int64_t height = 0;
+  int64_t width = 0;
+  bool is_image() const { return channels > 0; }
+};
 
-/// Tiles images (N x sample shape, values in [0, 1]) into one H' x W' float tensor: `columns` per
-/// row, `padding` pixels of background (white) between them, rows filled left to right. Volumes
-/// (N x 1 x D x H x W) are shown by their middle slice, D / 2.
+/// The image a sample of `sample_shape` is shown as: {C, H, W} with C 1 or 3, {H, W}, or {D} with
+/// D a perfect square (grey); a volume {C, D, H, W} is shown by its middle slice (H x W).
+ImageShape image_shape(const std::vector<int64_t>& sample_shape);
+
+/// Tiles images (N x sample shape, values in [0, 1]) into one picture, H' x W' for grey samples
+/// and H' x W' x 3 for RGB ones: `columns` per row, `padding` pixels of background (white) between
+/// them, rows filled left to right. Volumes (N x C x D x H x W) are shown by their middle slice,
+/// D / 2.
 ///
 /// Example: `auto grid = aekit::viz::tile_images(samples, /*columns=*/8);`
 torch::Tensor tile_images(const torch::Tensor& images, int64_t columns, int64_t padding = 2);
 
-/// Writes a grey image (H x W, values in [0, 1], clamped) as an 8-bit PNG, atomically.
-void write_png(const std::filesystem::path& path, const torch::Tensor& grey);
+/// Writes a picture (H x W grey or H x W x 3 RGB, values in [0, 1], clamped) as an 8-bit PNG,
+/// atomically.
+void write_png(const std::filesystem::path& path, const torch::Tensor& picture);
 
 /// Reads a PNG as H x W x 3 uint8 RGB (for tests and reports; data/png.h decodes it).
 torch::Tensor read_png(const std::filesystem::path& path);
