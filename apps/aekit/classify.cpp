@@ -2,6 +2,7 @@
 // few labels, against the same classifier trained from scratch.
 #include "common.h"
 
+#include "aekit/core/error.h"
 #include "aekit/core/file_io.h"
 #include "aekit/core/runtime.h"
 #include "aekit/train/classifier.h"
@@ -25,6 +26,10 @@ Json to_json(const train::ClassifierResult& result) {
 void run_classify(const ClassifyFlags& flags) {
   const torch::Device device = setup_runtime(flags.runtime.device, flags.runtime.threads);
   train::LoadedRun run = train::load_run(flags.run_dir, device);
+  AEKIT_CHECK_INPUT(run.model->classes() == 0,
+                    "{}: a conditional model's encoder takes the label a classifier would "
+                    "predict; pretrain on an unconditional run",
+                    flags.run_dir);
   const Json& config = run.state.config;
   const auto splits =
       data::load_data(data::DataOptions::from_config(config), run.train.seed, &run.preprocessing);

@@ -50,7 +50,7 @@ void run_cluster(const ClusterFlags& flags) {
   options.method = flags.method;
   options.seed = static_cast<uint64_t>(flags.seed);
 
-  const torch::Tensor codes = eval::encode_all(*opened.run.model, test.features, opened.device);
+  const torch::Tensor codes = eval::encode_all(*opened.run.model, test.features, opened.device, test.labels);
   const eval::ClusterResult on_codes = eval::cluster_points(codes, test.labels, options);
   std::cout << fmt::format("{} with k = {} on {} test codes ({} dimensions): {}\n", on_codes.method,
                            options.k, codes.size(0), codes.size(1), score_text(on_codes));

@@ -146,4 +146,36 @@ void write_images_or_array(const std::string& path, const torch::Tensor& images,
   }
 }
 
+int64_t condition_class(models::AutoencoderImpl& model, const std::string& flag,
+                        const std::string& text, int64_t fallback) {
+  const int64_t classes = model.classes();
+  if (classes == 0) {
+    AEKIT_CHECK_INPUT(text.empty(),
+                      "{}: this model is not conditional (it takes no class); conditional models "
+                      "are model.type {}",
+                      flag,
+                      models::family_names_with([](const models::FamilyTraits& t) { return t.conditional; }));
+    return -1;
+  }
+  int64_t label = fallback;
+  if (!text.empty()) {
+    size_t used = 0;
+    try {
+      label = std::stoll(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    AEKIT_CHECK_INPUT(used == text.size() && used > 0,
+                      "{}: expected a class number 0 to {}, found '{}'", flag, classes - 1, text);
+  }
+  AEKIT_CHECK_INPUT(label >= 0 || !text.empty(),
+                    "{}: this model is conditional; expected the class to decode under (0 to {})",
+                    flag, classes - 1);
+  AEKIT_CHECK_INPUT(label >= 0 && label < classes,
+                    "{}: expected a class 0 to {} (the classes this model was trained on), found {}",
+                    flag, classes - 1, label);
+  model.set_condition(torch::full({1}, label, torch::kInt64));
+  return label;
+}
+
 }  // namespace aekit::cli

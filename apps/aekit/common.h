@@ -84,6 +84,13 @@ CommandRun open_command_run(const RuntimeFlags& runtime, const std::string& run_
 void check_example_index(const std::string& flag, int64_t index, const data::DataSplits& splits,
                          const std::string& input);
 
+/// The class a conditional model decodes under, from a `flag` such as --class: empty text gives
+/// `fallback` (-1: the flag is required for conditional models). A class out of [0, classes), a
+/// text that is not a whole number, or the flag given to an unconditional model is an InputError.
+/// Returns -1 for unconditional models.
+int64_t condition_class(models::AutoencoderImpl& model, const std::string& flag,
+                        const std::string& text, int64_t fallback = -1);
+
 /// Writes what a model gives (N x sample shape, in the space it was trained in) to `path` in the
 /// data's own units (`preprocessing` inverted): a .png grid with `columns` per row, or NPY/CSV (a
 /// table's CSV headed by its column names).

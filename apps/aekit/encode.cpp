@@ -1,6 +1,8 @@
 // aekit encode: latent codes (posterior means for VAEs) of a dataset, to NPY or CSV.
 #include "common.h"
 
+#include "aekit/eval/evaluate.h"
+
 #include <torch/utils.h>
 
 #include <iostream>
@@ -20,12 +22,8 @@ struct EncodeFlags {
 void run_encode(const EncodeFlags& flags) {
   const auto [device, run, splits, seed] = open_command_run(flags.runtime, flags.run_dir, true, flags.input);
   torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> codes;
-  for (int64_t begin = 0; begin < splits.test.size(); begin += 1000) {
-    codes.push_back(run.model->encode(splits.test.features.slice(0, begin, begin + 1000).to(device))
-                        .to(torch::kCPU));
-  }
-  const torch::Tensor all = torch::cat(codes);
+  const torch::Tensor all =
+      eval::encode_all(*run.model, splits.test.features, device, splits.test.labels);
   data::write_array(flags.out, all);
   if (!flags.labels_out.empty() && splits.test.has_labels()) {
     data::write_array(flags.labels_out, splits.test.labels.to(torch::kFloat32).unsqueeze(1));

@@ -111,6 +111,16 @@ void run_eval(const EvalFlags& flags) {
         fd["sampler"].is_null() ? "none" : fd["sampler"].get<std::string>(),
         eval::format_number(fd["reconstructions"], 3), eval::format_number(fd["train_vs_test"], 3),
         fd["feature_network_test_accuracy"].get<double>());
+    if (fd.contains("class_accuracy")) {
+      std::vector<std::string> per_class;
+      for (const Json& a : fd["class_accuracy_per_class"]) {
+        per_class.push_back(eval::format_number(a, 3));
+      }
+      std::cout << fmt::format(
+          "generated samples classified as the class they were decoded under: {:.4f} (per class "
+          "{})\n",
+          fd["class_accuracy"].get<double>(), fmt::join(per_class, " "));
+    }
   }
   if (flags.input.empty() && noise.kind == nn::NoiseKind::kNone) {
     write_json_file(run.paths.root / "eval.json", result);

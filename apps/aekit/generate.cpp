@@ -23,6 +23,7 @@ struct GenerateFlags {
   int64_t count = 64;
   int64_t seed = 1;
   std::string sampler = "prior";
+  std::string label;
   RuntimeFlags runtime;
 };
 
@@ -47,8 +48,19 @@ void run_generate(const GenerateFlags& flags) {
     spdlog::info("sampler {}: {}", spec.name(), sampler.source);
   }
   torch::NoGradGuard no_grad;
+  int64_t columns = 8;
+  if (to_lower(flags.label) == "all") {
+    // Every code under every class: row c holds class c.
+    condition_class(*run.model, "--class", "0");
+    const int64_t classes = run.model->classes();
+    columns = z.size(0);
+    z = z.repeat({classes, 1});
+    run.model->set_condition(torch::arange(classes, torch::kInt64).repeat_interleave(columns));
+  } else {
+    condition_class(*run.model, "--class", flags.label);
+  }
   const torch::Tensor samples = run.model->decode(z.to(device)).to(torch::kCPU);
-  write_images_or_array(flags.out, samples, run.preprocessing, /*columns=*/8);
+  write_images_or_array(flags.out, samples, run.preprocessing, columns);
   std::cout << fmt::format("wrote {} decoded samples to {}\n", samples.size(0), flags.out);
 }
 
@@ -66,7 +78,11 @@ void add_generate_command(CLI::App& app) {
       "Example:\n  aekit generate runs/vae --out samples.png --count 64\n"
       "  aekit generate runs/vae --sampler gmm:10 --out samples.png\n"
       "  aekit generate runs/conv_ae --sampler gmm --out samples.png\n"
-      "  aekit decode runs/vae --codes codes.npy --out decoded.npy");
+      "  aekit decode runs/vae --codes codes.npy --out decoded.npy\n"
+      "Conditional models (model.type cvae, conv_cvae) decode under --class C, or under every\n"
+      "class with --class all (row c of the grid is class c, each column one code):\n"
+      "  aekit generate runs/cvae --class 3 --out trousers.png\n"
+      "  aekit generate runs/cvae --class all -n 8 --out by_class.png");
   command->add_option("run", flags->run_dir, "Run folder written by aekit train")->required();
   command->add_option("-o,--out", flags->out, "Output file: .png (grid), .npy or .csv")->required();
   command->add_option("--codes", flags->codes, "Decode these codes (NPY/CSV, N x latent) instead of sampling");
@@ -76,6 +92,9 @@ void add_generate_command(CLI::App& app) {
                    "prior (N(0, I), VAEs) or gmm[:K] (a K-component mixture fitted to the training "
                    "codes, default K 10; any family)")
       ->capture_default_str();
+  command->add_option("--class", flags->label,
+                      "Conditional models: the class to decode under (0, 1, ...), or all; required "
+                      "for them, refused by others");
   command->add_option("--seed", flags->seed, "Seed of the samples")->capture_default_str();
   flags->runtime.add_to(*command);
   command->callback([flags] { run_generate(*flags); });

@@ -21,6 +21,7 @@ struct InterpolateFlags {
   std::string codes;
   int64_t steps = 10;
   std::string mode = "lerp";
+  std::string label;
   RuntimeFlags runtime;
 };
 
@@ -42,8 +43,17 @@ void run_interpolate(const InterpolateFlags& flags) {
     check_example_index("--from", flags.from, splits, flags.input);
     check_example_index("--to", flags.to, splits, flags.input);
     originals = torch::stack({splits.test.features[flags.from], splits.test.features[flags.to]});
-    ends = eval::encode_all(*run.model, originals, device);
+    const torch::Tensor labels =
+        splits.test.has_labels()
+            ? torch::stack({splits.test.labels[flags.from], splits.test.labels[flags.to]})
+            : torch::Tensor();
+    ends = eval::encode_all(*run.model, originals, device, labels);
   }
+  // A conditional model walks under --class, else under the first example's class.
+  condition_class(*run.model, "--class", flags.label,
+                  originals.defined() && splits.test.has_labels()
+                      ? splits.test.labels[flags.from].item<int64_t>()
+                      : -1);
   const torch::Tensor path = eval::interpolate_codes(ends[0], ends[1], flags.steps, mode);
   const torch::Tensor decoded = eval::decode_all(*run.model, path, device);
   const bool png = std::filesystem::path(flags.out).extension() == ".png";
@@ -81,6 +91,8 @@ void add_interpolate_command(CLI::App& app) {
   command->add_option("--input", flags->input, "Take the examples from this IDX/NPY/CSV file or image folder");
   command->add_option("--codes", flags->codes, "Interpolate between the 2 codes of this NPY/CSV file")
       ->excludes("--input");
+  command->add_option("--class", flags->label,
+                      "Conditional models: the class to decode under (default: the --from example's)");
   command->add_option("--steps", flags->steps, "Decoded codes on the path, both ends included")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{2}, int64_t{10000}));

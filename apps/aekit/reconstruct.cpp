@@ -24,6 +24,7 @@ void run_reconstruct(const ReconstructFlags& flags) {
   const auto [device, run, splits, seed] = open_command_run(flags.runtime, flags.run_dir, true, flags.input);
   torch::NoGradGuard no_grad;
   const torch::Tensor originals = splits.test.features.slice(0, 0, flags.count);
+  run.model->set_condition(splits.test.slice(0, originals.size(0)).labels);
   const torch::Tensor reconstructed =
       run.model->decode(run.model->encode(originals.to(device))).to(torch::kCPU);
   if (std::filesystem::path(flags.out).extension() == ".png") {

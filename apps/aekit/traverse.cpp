@@ -20,6 +20,7 @@ struct TraverseFlags {
   std::string input;
   int64_t steps = 10;
   int64_t reference = 1000;
+  std::string label;
   RuntimeFlags runtime;
 };
 
@@ -30,17 +31,22 @@ void run_traverse(const TraverseFlags& flags) {
   torch::Tensor base;  // undefined: the prior's mean (VAEs) or the mean code
   if (flags.example) {
     check_example_index("--example", *flags.example, splits, flags.input);
-    base = eval::encode_all(*run.model, splits.test.features.slice(0, *flags.example, *flags.example + 1),
-                            device)[0];
+    const data::Dataset example = splits.test.slice(*flags.example, *flags.example + 1);
+    base = eval::encode_all(*run.model, example.features, device, example.labels)[0];
   }
   for (const int64_t d : flags.dims) {
     AEKIT_CHECK_INPUT(d >= 0 && d < run.model->latent_dim(),
                       "--dims: expected latent dimensions in [0, {}), found {}",
                       run.model->latent_dim(), d);
   }
-  const torch::Tensor reference = splits.test.features.slice(0, 0, std::min(flags.reference, n));
+  const data::Dataset reference = splits.test.slice(0, std::min(flags.reference, n));
   const eval::Traversal plan =
       eval::plan_traversal(*run.model, reference, base, flags.dims, flags.steps, device);
+  // A conditional model sweeps under --class, else under the example's class.
+  condition_class(*run.model, "--class", flags.label,
+                  flags.example && splits.test.has_labels()
+                      ? splits.test.labels[*flags.example].item<int64_t>()
+                      : -1);
   const torch::Tensor decoded = eval::decode_all(*run.model, plan.codes, device);
   write_images_or_array(flags.out, decoded, run.preprocessing, flags.steps);
   std::cout << fmt::format("wrote {} rows of {} decoded codes to {}, around {}\n", plan.dims.size(),
@@ -82,6 +88,8 @@ void add_traverse_command(CLI::App& app) {
                       "Sweep around the code of this example (default: the prior's mean for VAEs, "
                       "the mean code otherwise)");
   command->add_option("--input", flags->input, "Take the examples from this IDX/NPY/CSV file or image folder");
+  command->add_option("--class", flags->label,
+                      "Conditional models: the class to decode under (default: the --example's)");
   command->add_option("--steps", flags->steps, "Decoded codes per row")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{2}, int64_t{1000}));

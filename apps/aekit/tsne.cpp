@@ -35,7 +35,7 @@ void run_tsne(const TsneFlags& flags) {
     const train::LoadedRun run = train::load_run(flags.run_dir, device);
     const data::DataSplits splits = train::run_data(run, "", "");
     const data::Dataset shown = splits.test.slice(0, std::min(flags.points, splits.test.size()));
-    points = eval::encode_all(*run.model, shown.features, device);
+    points = eval::encode_all(*run.model, shown.features, device, shown.labels);
     labels = shown.labels;
     class_names = splits.class_names();
     what = fmt::format("the {}-D test codes of {}", points.size(1), flags.run_dir);

@@ -6,6 +6,13 @@
 
 namespace aekit::data {
 
+void check_image_size(int64_t width, int64_t height, const std::filesystem::path& path) {
+  const int64_t pixels = width * height;
+  AEKIT_CHECK_INPUT(width > 0 && height > 0 && pixels <= kMaxImagePixels,
+                    "{}: {} x {} pixels; images up to {} million pixels are read", path.string(),
+                    width, height, kMaxImagePixels / 1000000);
+}
+
 namespace {
 
 void check_known_format(const std::string& bytes, const std::filesystem::path& path) {

@@ -47,10 +47,7 @@ JpegHeader read_header(const Decompressor& decompressor, const std::string& byte
                     "{}: not a readable JPEG image ({})", path.string(), decompressor.message());
   AEKIT_CHECK_INPUT(width > 0 && height > 0, "{}: not a readable JPEG image (no frame header)",
                     path.string());
-  const int64_t pixels = int64_t{width} * int64_t{height};
-  AEKIT_CHECK_INPUT(pixels > 0 && pixels <= kMaxImagePixels,
-                    "{}: {} x {} pixels; images up to {} million pixels are read", path.string(),
-                    width, height, kMaxImagePixels / 1000000);
+  check_image_size(width, height, path);
   return {{width, height, colourspace != TJCS_GRAY}, colourspace};
 }
 

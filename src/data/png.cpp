@@ -26,10 +26,7 @@ void begin_read(PngImage& png, const std::string& bytes, const std::filesystem::
   AEKIT_CHECK_INPUT(!bytes.empty(), "{}: empty file, expected a PNG image", path.string());
   AEKIT_CHECK_INPUT(png_image_begin_read_from_memory(&png.image, bytes.data(), bytes.size()) != 0,
                     "{}: not a readable PNG image ({})", path.string(), png.image.message);
-  const auto pixels = static_cast<int64_t>(png.image.width) * static_cast<int64_t>(png.image.height);
-  AEKIT_CHECK_INPUT(pixels > 0 && pixels <= kMaxImagePixels,
-                    "{}: {} x {} pixels; images up to {} million pixels are read", path.string(),
-                    png.image.width, png.image.height, kMaxImagePixels / 1000000);
+  check_image_size(png.image.width, png.image.height, path);
 }
 
 }  // namespace

@@ -32,7 +32,9 @@ LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& d
   int64_t category_hits = 0;
   const data::Batches batches(data, batch_size, /*shuffle=*/false);
   for (int64_t b = 0; b < batches.count(); ++b) {
-    const torch::Tensor x = batches.get(b).features.to(device);
+    const data::Dataset batch = batches.get(b);
+    const torch::Tensor x = batch.features.to(device);
+    model.set_condition(batch.labels);
     const auto out = model.forward(nn::corrupt(x, corruption));
     const auto terms = model.loss(x, out);
     const auto n = static_cast<double>(x.size(0));
@@ -90,13 +92,15 @@ LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& d
 }
 
 torch::Tensor encode_all(models::AutoencoderImpl& model, const torch::Tensor& features,
-                         const torch::Device& device, int64_t batch_size) {
+                         const torch::Device& device, const torch::Tensor& labels,
+                         int64_t batch_size) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
   std::vector<torch::Tensor> parts;
   for (int64_t begin = 0; begin < features.size(0); begin += batch_size) {
     const int64_t end = std::min(begin + batch_size, features.size(0));
+    model.set_condition(labels.defined() ? labels.slice(0, begin, end) : labels);
     parts.push_back(model.encode(features.slice(0, begin, end).to(device)).to(torch::kCPU));
   }
   model.train(was_training);

@@ -1,5 +1,7 @@
 #include "aekit/eval/frechet.h"
 
+#include <cmath>
+
 #include "aekit/core/config.h"
 #include "aekit/core/error.h"
 #include "aekit/core/file_io.h"
@@ -198,6 +200,28 @@ torch::Tensor network_features(FeatureNetwork& network, const torch::Tensor& sam
     parts.push_back(network.features->forward(samples.slice(0, begin, end).to(device)).cpu());
   }
   return parts.empty() ? torch::zeros({0, kFeatures}) : torch::cat(parts);
+}
+
+ClassAgreement class_agreement(FeatureNetwork& network, const torch::Tensor& features,
+                               const torch::Tensor& requested, const torch::Device& device) {
+  AEKIT_CHECK_INPUT(requested.defined() && requested.numel() == features.size(0),
+                    "class agreement: expected one requested class per sample ({}), found {}",
+                    features.size(0), requested.defined() ? requested.numel() : 0);
+  torch::NoGradGuard no_grad;
+  network.head->eval();
+  const torch::Tensor predicted = network.head->forward(features.to(device)).argmax(1).cpu();
+  const torch::Tensor wanted = requested.to(torch::kCPU, torch::kInt64).reshape({-1});
+  const torch::Tensor hits = predicted.eq(wanted).to(torch::kFloat64);
+  ClassAgreement agreement;
+  agreement.accuracy = hits.numel() > 0 ? hits.mean().item<double>() : 0.0;
+  const int64_t classes = wanted.numel() > 0 ? wanted.max().item<int64_t>() + 1 : 0;
+  for (int64_t c = 0; c < classes; ++c) {
+    const torch::Tensor of_c = wanted.eq(c);
+    const int64_t count = of_c.sum().item<int64_t>();
+    agreement.per_class.push_back(
+        count > 0 ? hits.masked_select(of_c).mean().item<double>() : std::nan(""));
+  }
+  return agreement;
 }
 
 }  // namespace aekit::eval

@@ -69,7 +69,8 @@ torch::Tensor decode_all(models::AutoencoderImpl& model, const torch::Tensor& co
 }
 
 torch::Tensor kl_per_dimension(models::AutoencoderImpl& model, const torch::Tensor& features,
-                               const torch::Device& device, int64_t batch_size) {
+                               const torch::Device& device, const torch::Tensor& labels,
+                               int64_t batch_size) {
   AEKIT_CHECK_INPUT(model.is_generative(),
                     "KL per latent dimension: needs a model with a posterior q(z|x) (a VAE)");
   AEKIT_CHECK_INPUT(features.size(0) > 0, "KL per latent dimension: no samples");
@@ -77,6 +78,7 @@ torch::Tensor kl_per_dimension(models::AutoencoderImpl& model, const torch::Tens
   model.eval();
   torch::Tensor sum = torch::zeros({model.latent_dim()}, torch::kFloat64);
   for (int64_t begin = 0; begin < features.size(0); begin += batch_size) {
+    model.set_condition(labels.defined() ? labels.slice(0, begin, begin + batch_size) : labels);
     const models::Posterior q = model.posterior(features.slice(0, begin, begin + batch_size).to(device));
     sum += losses::gaussian_kl_per_dimension(q.mean.to(torch::kCPU, torch::kFloat64),
                                              q.logvar.to(torch::kCPU, torch::kFloat64))
@@ -89,7 +91,7 @@ int64_t count_active_units(const torch::Tensor& kl, double threshold) {
   return (kl > threshold).sum().item<int64_t>();
 }
 
-Traversal plan_traversal(models::AutoencoderImpl& model, const torch::Tensor& reference,
+Traversal plan_traversal(models::AutoencoderImpl& model, const data::Dataset& reference,
                          const torch::Tensor& base, std::vector<int64_t> dims, int64_t steps,
                          const torch::Device& device) {
   const int64_t latent = model.latent_dim();
@@ -112,13 +114,14 @@ Traversal plan_traversal(models::AutoencoderImpl& model, const torch::Tensor& re
   torch::Tensor centre = torch::zeros({latent}, torch::kFloat64);
   torch::Tensor scale = torch::ones({latent}, torch::kFloat64);
   if (model.is_generative()) {
-    plan.order_key = kl_per_dimension(model, reference, device);
+    plan.order_key = kl_per_dimension(model, reference.features, device, reference.labels);
     plan.order_name = "KL to the prior (nats)";
   } else {
-    AEKIT_CHECK_INPUT(reference.size(0) >= 2,
+    AEKIT_CHECK_INPUT(reference.size() >= 2,
                       "traversal: a deterministic model needs 2 or more reference samples, found {}",
-                      reference.size(0));
-    const torch::Tensor codes = encode_all(model, reference, device).to(torch::kFloat64);
+                      reference.size());
+    const torch::Tensor codes =
+        encode_all(model, reference.features, device, reference.labels).to(torch::kFloat64);
     centre = codes.mean(0);
     scale = codes.std(0);
     plan.order_key = scale.square();

@@ -29,6 +29,7 @@ LikelihoodEstimate estimate_log_likelihood(models::AutoencoderImpl& model,
   for (int64_t begin = 0; begin < n; begin += batch) {
     const int64_t end = std::min(begin + batch, n);
     const torch::Tensor x = data.features.slice(0, begin, end).to(device);
+    model.set_condition(data.slice(begin, end).labels);  // log p(x | y) for conditional models
     const models::Posterior posterior = model.posterior(x);
     // Running log-sum-exp over the chunks of samples, in float64.
     torch::Tensor total;

@@ -41,8 +41,9 @@ Json representation_json(models::AutoencoderImpl& model, const data::DataSplits&
   const data::Dataset train = train_limit > 0 && train_limit < splits.train.size()
                                   ? splits.train.slice(0, train_limit)
                                   : splits.train;
-  const torch::Tensor train_codes = encode_all(model, train.features, device);
-  const torch::Tensor test_codes = encode_all(model, splits.test.features, device);
+  const torch::Tensor train_codes = encode_all(model, train.features, device, train.labels);
+  const torch::Tensor test_codes =
+      encode_all(model, splits.test.features, device, splits.test.labels);
   constexpr int64_t kNeighbours = 10;
   const double knn = knn_accuracy(test_codes, splits.test.labels, train_codes, train.labels,
                                   kNeighbours, /*leave_one_out=*/false);
@@ -88,23 +89,35 @@ Json frechet_json(models::AutoencoderImpl& model, const data::DataSplits& splits
                  {"samples", n}};
   std::vector<torch::Tensor> reconstructions;
   for (int64_t begin = 0; begin < n; begin += 1000) {
-    const torch::Tensor x =
-        splits.test.features.slice(0, begin, std::min(begin + 1000, n)).to(device);
+    const data::Dataset batch = splits.test.slice(begin, std::min(begin + 1000, n));
+    const torch::Tensor x = batch.features.to(device);
+    model.set_condition(batch.labels);
     reconstructions.push_back(model.decode(model.encode(x)).to(torch::kCPU));
   }
   result["reconstructions"] = frechet_distance(
       network_features(network, torch::cat(reconstructions), device), test_features);
   if (sampler != nullptr || model.is_generative()) {
+    // A conditional model generates the test set's classes, so that both sets hold the same mix.
     std::vector<torch::Tensor> generated;
     for (int64_t begin = 0; begin < n; begin += 1000) {
       const int64_t m = std::min<int64_t>(1000, n - begin);
       const torch::Tensor z =
           sampler != nullptr ? sampler->sample(m) : torch::randn({m, model.latent_dim()});
+      model.set_condition(splits.test.slice(begin, begin + m).labels);
       generated.push_back(model.decode(z.to(device)).to(torch::kCPU));
     }
-    result["generated"] =
-        frechet_distance(network_features(network, torch::cat(generated), device), test_features);
+    const torch::Tensor generated_features =
+        network_features(network, torch::cat(generated), device);
+    result["generated"] = frechet_distance(generated_features, test_features);
     result["sampler"] = sampler != nullptr ? sampler->spec.name() : "prior";
+    if (model.classes() > 0) {
+      const ClassAgreement agreement = class_agreement(
+          network, generated_features, splits.test.labels.slice(0, 0, n), device);
+      result["class_accuracy"] = agreement.accuracy;
+      Json per_class = Json::array();
+      for (const double a : agreement.per_class) per_class.push_back(number_or_null(a));
+      result["class_accuracy_per_class"] = per_class;
+    }
   } else {
     result["generated"] = nullptr;
     result["sampler"] = nullptr;
@@ -119,7 +132,8 @@ Json frechet_json(models::AutoencoderImpl& model, const data::DataSplits& splits
 Json latent_activity_json(models::AutoencoderImpl& model, const data::Dataset& test,
                           const torch::Device& device) {
   if (!model.is_generative() || test.size() == 0) return nullptr;
-  const torch::Tensor kl = kl_per_dimension(model, test.features, device).contiguous();
+  const torch::Tensor kl =
+      kl_per_dimension(model, test.features, device, test.labels).contiguous();
   return Json{{"kl_per_dimension",
                std::vector<double>(kl.data_ptr<double>(), kl.data_ptr<double>() + kl.numel())},
               {"active_units", count_active_units(kl)},

@@ -103,7 +103,7 @@ LatentSampler make_sampler(const SamplerSpec& spec, const train::LoadedRun& run,
   AEKIT_CHECK_INPUT(train.size() >= spec.components,
                     "{}: a mixture of {} components needs at least as many training codes, found {}",
                     run.paths.root.string(), spec.components, train.size());
-  const torch::Tensor codes = encode_all(*run.model, train.features, device);
+  const torch::Tensor codes = encode_all(*run.model, train.features, device, train.labels);
   torch::Tensor points = codes;
   if (sampler.latent_dim > kMaxMixtureDimensions) {
     sampler.projection = models::fit_pca(codes.slice(0, 0, 10000), kMaxMixtureDimensions);

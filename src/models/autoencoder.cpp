@@ -99,6 +99,36 @@ torch::Tensor log_importance_weights(AutoencoderImpl& model, const torch::Tensor
   return log_p_x + log_prior_ratio;
 }
 
+void AutoencoderImpl::set_condition(const torch::Tensor& labels) {
+  if (classes() == 0) return;
+  AEKIT_CHECK_INPUT(labels.defined() && labels.numel() > 0,
+                    "this conditional model takes the class of each example; the data has no "
+                    "labels (data.train_labels, a label column or a built-in labelled set)");
+  const torch::Tensor flat = labels.reshape({-1}).to(torch::kCPU, torch::kInt64);
+  const int64_t low = flat.min().item<int64_t>();
+  const int64_t high = flat.max().item<int64_t>();
+  AEKIT_CHECK_INPUT(low >= 0 && high < classes(),
+                    "class {}: this conditional model knows classes 0 to {}",
+                    low < 0 ? low : high, classes() - 1);
+  condition_ = flat;
+}
+
+torch::Tensor AutoencoderImpl::one_hot_condition(int64_t rows, const torch::Tensor& like) const {
+  AEKIT_CHECK_INPUT(condition_.defined(),
+                    "this conditional model needs the class of each example (none was given)");
+  const int64_t n = condition_.size(0);
+  AEKIT_CHECK_INPUT(n == 1 || (n > 0 && rows % n == 0),
+                    "this conditional model was given {} class labels for {} examples", n, rows);
+  const torch::Tensor labels =
+      n == 1 ? condition_.expand({rows}) : condition_.repeat({rows / n});
+  return torch::one_hot(labels.to(like.device()), classes()).to(like.scalar_type());
+}
+
+torch::Tensor with_condition(const AutoencoderImpl& model, const torch::Tensor& tensor) {
+  if (model.classes() == 0) return tensor;
+  return torch::cat({tensor, model.one_hot_condition(tensor.size(0), tensor)}, 1);
+}
+
 torch::Tensor AutoencoderImpl::to_data_space(const torch::Tensor& output) const {
   return losses::to_data_space(likelihood_, output, objective_.categories);
 }

@@ -25,19 +25,19 @@ ConvVaeImpl::ConvVaeImpl(ConvVaeOptions options_)
   map_shape_.insert(map_shape_.end(), sizes.back().begin(), sizes.back().end());
   int64_t flat = 1;
   for (const int64_t s : map_shape_) flat *= s;
-  int64_t features = flat;
+  int64_t features = flat + options.classes();
   if (!options.dense().empty()) {
     const auto& widths = options.dense();
     dense_ = register_module(
         "dense", nn::Mlp(nn::MlpOptions(
-                             nn::mlp_sizes(flat, {widths.begin(), widths.end() - 1}, widths.back()))
+                             nn::mlp_sizes(features, {widths.begin(), widths.end() - 1}, widths.back()))
                              .activation(options.activation())
                              .activate_output(true)));
     features = widths.back();
   }
   mean_ = register_module("mean", torch::nn::Linear(features, options.latent_dim()));
   logvar_ = register_module("logvar", torch::nn::Linear(features, options.latent_dim()));
-  expand_ = register_module("expand", torch::nn::Linear(options.latent_dim(), flat));
+  expand_ = register_module("expand", torch::nn::Linear(options.latent_dim() + options.classes(), flat));
   // Back up through the same sizes, keeping each layer's channel count (the Keras recipe).
   for (size_t i = filters.size(); i-- > 0;) {
     decoder_.push_back(grid_module("decoder" + std::to_string(filters.size() - 1 - i),
@@ -55,12 +55,12 @@ torch::nn::AnyModule ConvVaeImpl::grid_module(const std::string& name, torch::nn
 torch::Tensor ConvVaeImpl::features(const torch::Tensor& x) {
   torch::Tensor h = x.reshape(batch_shape(x.size(0), input_shape_));
   for (auto& conv : encoder_) h = nn::apply_activation(options.activation(), conv.forward(h));
-  h = h.flatten(1);
+  h = with_condition(*this, h.flatten(1));
   return dense_ ? dense_->forward(h) : h;
 }
 
 torch::Tensor ConvVaeImpl::decode_logits(const torch::Tensor& z) {
-  torch::Tensor h = nn::apply_activation(options.activation(), expand_->forward(z));
+  torch::Tensor h = nn::apply_activation(options.activation(), expand_->forward(with_condition(*this, z)));
   h = h.view(batch_shape(z.size(0), map_shape_));
   for (auto& up : decoder_) h = nn::apply_activation(options.activation(), up.forward(h));
   return output_.forward(h).reshape(batch_shape(z.size(0), options.sample_shape()));
@@ -108,10 +108,17 @@ ModelFamily conv_vae_family() {
                        .dense(config_widths(model, "dense"))
                        .activation(config_activation(model, "activation"))
                        .likelihood(config_likelihood(model))
-                       .beta(config_beta(model)))
+                       .beta(config_beta(model))
+                       .classes(config_classes(model)))
         .ptr();
   };
   return family;
+}
+
+ModelFamily conv_cvae_family() {
+  return conditional_family(
+      conv_vae_family(), "conv_cvae",
+      "convolutional conditional VAE: the label enters encoder and decoder (generate --class)");
 }
 
 }  // namespace aekit::models

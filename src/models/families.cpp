@@ -19,6 +19,8 @@ const Registry<ModelFamily>& model_families() {
     r.add("conv_ae", conv_autoencoder_family());
     r.add("lstm_ae", recurrent_autoencoder_family());
     r.add("conv_vae", conv_vae_family());
+    r.add("cvae", mlp_cvae_family());
+    r.add("conv_cvae", conv_cvae_family());
     return r;
   }();
   return families;

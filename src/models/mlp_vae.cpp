@@ -13,44 +13,42 @@ namespace aekit::models {
 MlpVaeImpl::MlpVaeImpl(MlpVaeOptions options_)
     : AutoencoderImpl(options_.likelihood(), options_.beta()), options(std::move(options_)) {
   const int64_t input = nn::flat_size(options.sample_shape());
+  const int64_t encoder_input = input + options.classes();
   const auto& hidden = options.encoder();
   if (!hidden.empty()) {
     // With no hidden widths the heads read the input directly.
     encoder_ = register_module(
-        "encoder", nn::Mlp(nn::MlpOptions(nn::mlp_sizes(input, {hidden.begin(), hidden.end() - 1},
+        "encoder", nn::Mlp(nn::MlpOptions(nn::mlp_sizes(encoder_input, {hidden.begin(), hidden.end() - 1},
                                                         hidden.back()))
                                .activation(options.activation())
                                .activate_output(true)));
   }
-  const int64_t features = hidden.empty() ? input : hidden.back();
+  const int64_t features = hidden.empty() ? encoder_input : hidden.back();
   mean_ = register_module("mean", torch::nn::Linear(features, options.latent_dim()));
   logvar_ = register_module("logvar", torch::nn::Linear(features, options.latent_dim()));
   decoder_ = register_module(
       "decoder",
-      nn::Mlp(nn::MlpOptions(nn::mlp_sizes(options.latent_dim(),
+      nn::Mlp(nn::MlpOptions(nn::mlp_sizes(options.latent_dim() + options.classes(),
                                            nn::mirrored_widths(hidden, options.decoder()), input))
                   .activation(options.activation())));
 }
 
 ModelOutput MlpVaeImpl::forward(const torch::Tensor& x) {
-  torch::Tensor h = x.flatten(1);
+  torch::Tensor h = with_condition(*this, x.flatten(1));
   if (encoder_) h = encoder_->forward(h);
   ModelOutput out;
   sample_posterior(mean_->forward(h), logvar_->forward(h), out);
-  out.output = decoder_->forward(out.z).view(batch_shape(x.size(0), options.sample_shape()));
+  out.output = decode_output(out.z);
   return out;
 }
 
 torch::Tensor MlpVaeImpl::encode(const torch::Tensor& x) {
-  torch::Tensor h = x.flatten(1);
+  torch::Tensor h = with_condition(*this, x.flatten(1));
   if (encoder_) h = encoder_->forward(h);
   return mean_->forward(h);
 }
 
-torch::Tensor MlpVaeImpl::decode(const torch::Tensor& z) {
-  return to_data_space(
-      decoder_->forward(z).view(batch_shape(z.size(0), options.sample_shape())));
-}
+torch::Tensor MlpVaeImpl::decode(const torch::Tensor& z) { return to_data_space(decode_output(z)); }
 
 namespace {
 
@@ -100,7 +98,7 @@ bool MlpVaeImpl::has_fused_step() const {
   const Objective& o = objective();
   return options.activation() == nn::Activation::kRelu && o.noise.kind == nn::NoiseKind::kNone &&
          o.sparsity.kind == losses::SparsityKind::kNone && o.importance_samples <= 1 &&
-         o.categories.empty();
+         o.categories.empty() && options.classes() == 0;
 }
 
 TrainingStep MlpVaeImpl::training_step(Precision precision) const {
@@ -109,7 +107,7 @@ TrainingStep MlpVaeImpl::training_step(Precision precision) const {
     if (!step.supported) {
       step.requirement =
           "the MLP VAE's fused step, i.e. ReLU layers and no noise, sparsity, importance "
-          "samples or categorical columns; with these settings it trains in \"float32\" only";
+          "samples, categorical columns or condition; with these settings it trains in \"float32\" only";
     }
     return step;
   }
@@ -228,13 +226,14 @@ bool MlpVaeImpl::fused_training_step(const torch::Tensor& x, Precision precision
 }
 
 Posterior MlpVaeImpl::posterior(const torch::Tensor& x) {
-  torch::Tensor h = x.flatten(1);
+  torch::Tensor h = with_condition(*this, x.flatten(1));
   if (encoder_) h = encoder_->forward(h);
   return {mean_->forward(h), logvar_->forward(h).clamp(kMinLogvar, kMaxLogvar)};
 }
 
 torch::Tensor MlpVaeImpl::decode_output(const torch::Tensor& z) {
-  return decoder_->forward(z).view(batch_shape(z.size(0), options.sample_shape()));
+  return decoder_->forward(with_condition(*this, z))
+      .view(batch_shape(z.size(0), options.sample_shape()));
 }
 
 ModelFamily mlp_vae_family() {
@@ -259,10 +258,17 @@ ModelFamily mlp_vae_family() {
                       .decoder(config_widths(model, "decoder"))
                       .activation(config_activation(model, "activation"))
                       .likelihood(config_likelihood(model))
-                      .beta(config_beta(model)))
+                      .beta(config_beta(model))
+                      .classes(config_classes(model)))
         .ptr();
   };
   return family;
+}
+
+ModelFamily mlp_cvae_family() {
+  return conditional_family(
+      mlp_vae_family(), "cvae",
+      "conditional VAE with MLP encoder and decoder: the label enters both (generate --class)");
 }
 
 }  // namespace aekit::models

@@ -46,6 +46,16 @@ double config_beta(const Json& model) {
   return beta;
 }
 
+int64_t config_classes(const Json& model) {
+  if (!model.contains("classes")) return 0;
+  const int64_t classes = get_int(as_section(model), "model", "classes");
+  AEKIT_CHECK_INPUT(classes >= 0 && classes <= 100000,
+                    "config key 'model.classes': expected 0 (from the data's labels) to 100000, "
+                    "found {}",
+                    classes);
+  return classes;
+}
+
 Json shared_defaults() {
   return Json{{"init", "torch"},        {"reduction", "sum"},     {"noise", "none"},
               {"noise_stddev", 0.2},    {"noise_dropout", 0.5},   {"sparsity", "none"},
@@ -56,6 +66,15 @@ Json with_shared_defaults(Json family_keys) {
   const Json defaults = shared_defaults();
   for (const auto& item : defaults.items()) family_keys[item.key()] = item.value();
   return family_keys;
+}
+
+ModelFamily conditional_family(ModelFamily family, const std::string& type,
+                               std::string description) {
+  family.description = std::move(description);
+  family.traits.conditional = true;
+  family.defaults["type"] = type;
+  family.defaults["classes"] = 0;
+  return family;
 }
 
 nn::Init config_init(const Json& model) {
@@ -139,6 +158,7 @@ void check_model_config(const Json& model) {
   }
   if (model.contains("likelihood")) config_likelihood(model);
   if (model.contains("beta")) config_beta(model);
+  config_classes(model);
 }
 
 }  // namespace aekit::models

@@ -6,6 +6,7 @@
 #include "aekit/core/runtime.h"
 #include "aekit/data/batching.h"
 #include "aekit/eval/evaluate.h"
+#include "aekit/models/model_config.h"
 #include "aekit/nn/mlp.h"
 #include "aekit/train/optimizer.h"
 #include "aekit/train/progress.h"
@@ -189,9 +190,10 @@ LossSums train_one_epoch(EpochContext& c, int64_t epoch) {
     if (local == 0) {
       c.optimizer.zero_grad();  // contributes zeros to the all-reduce
     } else {
-      // One gather of this rank's samples; the labels are not needed for training.
-      torch::Tensor x =
-          c.train.features.index_select(0, order.slice(0, local_begin, local_end)).to(c.device);
+      // One gather of this rank's samples (and of their labels, for conditional models).
+      const torch::Tensor rows = order.slice(0, local_begin, local_end);
+      torch::Tensor x = c.train.features.index_select(0, rows).to(c.device);
+      if (c.model.classes() > 0) c.model.set_condition(c.train.labels.index_select(0, rows));
       if (c.options.binarize) x = torch::bernoulli(x);
       // A fused step writes every gradient itself (nothing to zero); otherwise autograd, where
       // denoising families see a corrupted input and are scored against the clean one.
@@ -279,9 +281,38 @@ Json epoch_metrics(EpochSums sums, Distributed* group, int64_t epoch, double sec
 
 }  // namespace
 
-TrainResult train(const Json& config, const data::DataSplits& data, const RunPaths& run,
+Json with_data_classes(Json config, const data::DataSplits& data) {
+  const std::string type = to_lower(config["model"]["type"].get<std::string>());
+  if (!models::model_families().get(type, "config key 'model.type'").traits.conditional) {
+    return config;
+  }
+  AEKIT_CHECK_INPUT(data.train.has_labels(),
+                    "{}: model.type '{}' is conditional and trains on the class of each example; "
+                    "expected labels (data.train_labels, data.label_column or a labelled "
+                    "built-in set), found none",
+                    data.name, type);
+  int64_t found = static_cast<int64_t>(data.class_names().size());
+  for (const data::Dataset* split : {&data.train, &data.validation, &data.test}) {
+    if (split->has_labels() && split->labels.numel() > 0) {
+      AEKIT_CHECK_INPUT(split->labels.min().item<int64_t>() >= 0,
+                        "{}: conditional models take class labels 0, 1, ...; found label {}",
+                        data.name, split->labels.min().item<int64_t>());
+      found = std::max(found, split->labels.max().item<int64_t>() + 1);
+    }
+  }
+  const int64_t configured = models::config_classes(config["model"]);
+  AEKIT_CHECK_INPUT(configured == 0 || configured >= found,
+                    "config key 'model.classes': expected at least the {} classes of {}'s labels, "
+                    "found {}",
+                    found, data.name, configured);
+  if (configured == 0) config["model"]["classes"] = found;
+  return config;
+}
+
+TrainResult train(const Json& config_in, const data::DataSplits& data, const RunPaths& run,
                   const TrainerOptions& trainer) {
   torch::AutoGradMode enable_grad(true);  // whatever mode the caller is in
+  const Json config = with_data_classes(config_in, data);
   const TrainOptions options = TrainOptions::from_config(config);
   const torch::Device device = parse_device(get_string(config, "runtime", "device"));
   AEKIT_CHECK_INPUT(data.train.size() > 0, "{}: no training samples", data.name);

@@ -2,6 +2,7 @@
 
 #include "aekit/core/error.h"
 #include "aekit/core/file_io.h"
+#include "aekit/viz/image_grid.h"
 
 #include <plplot/plplot.h>
 
@@ -184,17 +185,8 @@ void line_chart(const std::filesystem::path& path, const std::vector<Series>& se
 
 void image_chart(const std::filesystem::path& path, const torch::Tensor& picture,
                  const ChartText& text, double x_min, double x_max, double y_min, double y_max) {
-  const bool rgb = picture.dim() == 3 && picture.size(2) == 3;
-  AEKIT_CHECK_INPUT(picture.dim() == 2 || rgb,
-                    "{}: image_chart takes an H x W or H x W x 3 picture, found [{}]",
-                    path.string(), fmt::join(picture.sizes(), ", "));
-  const torch::Tensor bytes = picture.detach()
-                                  .to(torch::kCPU, torch::kFloat32)
-                                  .clamp(0, 1)
-                                  .mul(255)
-                                  .round()
-                                  .to(torch::kInt64)
-                                  .reshape({picture.size(0), picture.size(1), -1});
+  const torch::Tensor bytes = picture_levels(picture, path, "image_chart").to(torch::kInt64);
+  const bool rgb = bytes.size(2) == 3;
   const int64_t height = bytes.size(0);
   const int64_t width = bytes.size(1);
   // PLplot draws an image through colour map 1: grey pictures through a 256-step grey ramp, RGB

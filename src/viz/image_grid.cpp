@@ -48,18 +48,25 @@ torch::Tensor tile_images(const torch::Tensor& images, int64_t columns, int64_t 
   return image.channels == 1 ? grid.squeeze(2) : grid;
 }
 
-void write_png(const std::filesystem::path& path, const torch::Tensor& picture) {
+torch::Tensor picture_levels(const torch::Tensor& picture, const std::filesystem::path& path,
+                             const char* what) {
   const bool rgb = picture.dim() == 3 && picture.size(2) == 3;
   AEKIT_CHECK_INPUT(picture.dim() == 2 || rgb,
-                    "{}: write_png takes an H x W or H x W x 3 picture, found [{}]", path.string(),
+                    "{}: {} takes an H x W or H x W x 3 picture, found [{}]", path.string(), what,
                     fmt::join(picture.sizes(), ", "));
-  const torch::Tensor bytes = picture.detach()
-                                  .to(torch::kCPU, torch::kFloat32)
-                                  .clamp(0, 1)
-                                  .mul(255)
-                                  .round()
-                                  .to(torch::kUInt8)
-                                  .contiguous();
+  return picture.detach()
+      .to(torch::kCPU, torch::kFloat32)
+      .clamp(0, 1)
+      .mul(255)
+      .round()
+      .to(torch::kUInt8)
+      .reshape({picture.size(0), picture.size(1), -1})
+      .contiguous();
+}
+
+void write_png(const std::filesystem::path& path, const torch::Tensor& picture) {
+  const torch::Tensor bytes = picture_levels(picture, path, "write_png");
+  const bool rgb = bytes.size(2) == 3;
   png_image image;
   std::memset(&image, 0, sizeof(image));
   image.version = PNG_IMAGE_VERSION;

@@ -39,6 +39,17 @@ std::vector<double> column(const torch::Tensor& matrix, int64_t c) {
   return {values.data_ptr<double>(), values.data_ptr<double>() + values.numel()};
 }
 
+/// Conditional models: decode everything that follows under class `label`.
+void condition_on_class(models::AutoencoderImpl& model, int64_t label) {
+  if (model.classes() > 0) model.set_condition(torch::full({1}, label, torch::kInt64));
+}
+
+/// The class a conditional model draws figures under when one class is shown: the first test
+/// sample's (0 without labels).
+int64_t first_class(const data::Dataset& test) {
+  return test.has_labels() && test.size() > 0 ? test.labels[0].item<int64_t>() : 0;
+}
+
 std::vector<double> history_values(const Json& history, const std::string& key) {
   std::vector<double> values;
   for (const auto& epoch : history) {
@@ -63,7 +74,8 @@ PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& 
   // Latent space, coloured by label.
   const data::Dataset shown = test.slice(0, std::min(options.scatter_points, test.size()));
   if (shown.size() > 0) {
-    const torch::Tensor projected = codes_2d(eval::encode_all(model, shown.features, device));
+    const torch::Tensor projected =
+        codes_2d(eval::encode_all(model, shown.features, device, shown.labels));
     std::vector<int64_t> labels;
     if (shown.has_labels()) {
       const torch::Tensor l = shown.labels.to(torch::kInt64).contiguous();
@@ -82,9 +94,19 @@ PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& 
   if (model.is_generative() && latent == 2 && images) {
     const auto path = out_dir / "manifold.png";
     const double edge = eval::normal_quantile_grid(2)[1].item<double>();
+    const int64_t label = first_class(test);
+    condition_on_class(model, label);
+    const std::string title =
+        model.classes() == 0
+            ? fmt::format("Latent manifold: {0}x{0} decoded points at the normal inverse CDF",
+                          options.manifold_size)
+            : fmt::format("Latent manifold of class {}, {}x{} points",
+                          label < static_cast<int64_t>(class_names.size())
+                              ? class_names[static_cast<size_t>(label)]
+                              : std::to_string(label),
+                          options.manifold_size, options.manifold_size);
     image_chart(path, decode_manifold(model, options.manifold_size, device),
-                {fmt::format("Latent manifold: {0}x{0} decoded points at the normal inverse CDF",
-                             options.manifold_size),
+                {title,
                  "z1", "z2"},
                 -edge, edge, -edge, edge);
     report.written.push_back(path);
@@ -95,6 +117,7 @@ PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& 
   if (images && test.size() > 0) {
     const int64_t n = std::min(options.reconstructions, test.size());
     const torch::Tensor originals = test.features.slice(0, 0, n);
+    model.set_condition(test.slice(0, n).labels);
     const torch::Tensor reconstructed = model.decode(model.encode(originals.to(device))).to(torch::kCPU);
     const int64_t columns = std::min<int64_t>(n, 8);
     std::vector<torch::Tensor> rows;
@@ -112,7 +135,21 @@ PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& 
     report.skipped.push_back("reconstructions.png: the samples are not images");
   }
 
-  if (model.is_generative() && images) {
+  if (model.is_generative() && images && model.classes() > 0) {
+    // One row per class, each column one draw of z decoded under every class: the class sets
+    // what is drawn, z the style.
+    const int64_t columns = 8;
+    const int64_t classes = model.classes();
+    const torch::Tensor z = torch::randn({columns, latent}).repeat({classes, 1}).to(device);
+    model.set_condition(torch::arange(classes, torch::kInt64).repeat_interleave(columns));
+    const torch::Tensor grid = tile_images(model.decode(z), columns);
+    const auto path = out_dir / "samples.png";
+    image_chart(path, grid,
+                {"Prior samples: a class per row, a code per column",
+                 "", ""},
+                0, static_cast<double>(grid.size(1)), 0, static_cast<double>(grid.size(0)));
+    report.written.push_back(path);
+  } else if (model.is_generative() && images) {
     const torch::Tensor z = torch::randn({options.samples, latent}).to(device);
     const torch::Tensor grid = tile_images(model.decode(z), /*columns=*/8);
     const auto path = out_dir / "samples.png";
@@ -126,11 +163,14 @@ PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& 
   if (images && test.size() >= 2) {
     const int64_t pairs = std::min(options.interpolation_pairs, test.size() / 2);
     const torch::Tensor originals = test.features.slice(0, 0, 2 * pairs);
-    const torch::Tensor codes = eval::encode_all(model, originals, device);
+    const data::Dataset ends = test.slice(0, 2 * pairs);
+    const torch::Tensor codes = eval::encode_all(model, originals, device, ends.labels);
     std::vector<torch::Tensor> rows;
     for (int64_t p = 0; p < pairs; ++p) {
       const torch::Tensor path = eval::interpolate_codes(codes[2 * p], codes[2 * p + 1],
                                                          options.walk_steps, eval::PathMode::kLerp);
+      // A conditional model walks under the first end's class.
+      if (model.classes() > 0) condition_on_class(model, ends.labels[2 * p].item<int64_t>());
       rows.push_back(originals.slice(0, 2 * p, 2 * p + 1));
       rows.push_back(eval::decode_all(model, path, device));
       rows.push_back(originals.slice(0, 2 * p + 1, 2 * p + 2));
@@ -144,8 +184,9 @@ PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& 
 
     const data::Dataset reference = test.slice(0, std::min<int64_t>(1000, test.size()));
     const eval::Traversal plan =
-        eval::plan_traversal(model, reference.features, {}, {}, options.walk_steps, device);
+        eval::plan_traversal(model, reference, {}, {}, options.walk_steps, device);
     const int64_t shown_rows = std::min<int64_t>(options.traversal_rows, latent);
+    condition_on_class(model, first_class(test));
     const torch::Tensor traversed =
         eval::decode_all(model, plan.codes.slice(0, 0, shown_rows * options.walk_steps), device);
     const torch::Tensor traversal = tile_images(traversed, options.walk_steps);

@@ -98,7 +98,9 @@ void write_table_reconstructions(HtmlReport& page, models::AutoencoderImpl& mode
   constexpr int64_t kExamples = 3;
   constexpr int64_t kColumns = 40;
   const torch::Tensor x = splits.test.features.slice(0, 0, kExamples);
-  const torch::Tensor codes = eval::encode_all(model, x, device);
+  const torch::Tensor labels = splits.test.slice(0, x.size(0)).labels;
+  const torch::Tensor codes = eval::encode_all(model, x, device, labels);
+  model.set_condition(labels);
   const torch::Tensor original = preprocessing.invert(x).to(torch::kFloat64).contiguous();
   const torch::Tensor rebuilt =
       preprocessing.invert(eval::decode_all(model, codes, device)).to(torch::kFloat64).contiguous();
@@ -192,7 +194,7 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
     options.seed = seed;
     if (options.k <= shown.size()) {
       timed_phase(seconds, "clustering", fmt::format("k-means of {} test examples", shown.size()), [&] {
-        const torch::Tensor codes = eval::encode_all(model, shown.features, device);
+        const torch::Tensor codes = eval::encode_all(model, shown.features, device, shown.labels);
         metrics["clustering"] = {
             {"codes", eval::cluster_points(codes, shown.labels, options).to_json(codes.size(1))},
             {"features", eval::cluster_points(shown.features, shown.labels, options)
@@ -214,7 +216,8 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
     options.threads = static_cast<int>(flags.threads);
     options.perplexity = std::min(30.0, static_cast<double>(shown.size() - 1) / 3.0 - 0.01);
     timed_phase(seconds, "tsne", fmt::format("t-SNE of {} test codes", shown.size()), [&] {
-      metrics["tsne"] = tsne_json(eval::encode_all(model, shown.features, device), shown.labels,
+      metrics["tsne"] = tsne_json(eval::encode_all(model, shown.features, device, shown.labels),
+                                  shown.labels,
                                   splits.class_names(), options, (plots / "tsne.npy").string(),
                                   tsne_plot, "the test codes");
     });
@@ -279,6 +282,14 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
     add_row(rows, "Fréchet distance, reconstructions", f["reconstructions"], note, 3);
     add_row(rows, "Fréchet distance, training images", f["train_vs_test"],
             "the floor: two real sets", 3);
+    if (f.contains("class_accuracy")) {
+      std::vector<std::string> per_class;
+      for (const Json& a : f["class_accuracy_per_class"]) per_class.push_back(eval::format_number(a, 3));
+      add_row(rows, "generated samples of the requested class", f["class_accuracy"],
+              fmt::format("the same classifier on samples decoded under the test set's classes; "
+                          "per class {}",
+                          fmt::join(per_class, ", ")));
+    }
   }
   if (metrics.contains("clustering")) {
     const Json& c = metrics["clustering"];
@@ -310,7 +321,11 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
       {"manifold.png",
        "The 2-D latent manifold: decoded points at the normal inverse CDF of an even grid"},
       {"reconstructions.png", "Test images above their reconstructions"},
-      {"samples.png", "Samples from the prior"},
+      {"samples.png",
+       model.classes() > 0
+           ? "Samples from the prior by class: one row per class, each column one code decoded "
+             "under every class (what stays the same along a column is the style the code holds)"
+           : "Samples from the prior"},
       {"interpolation.png",
        "Decoded linear paths between the codes of two test images (aekit interpolate)"},
       {"traversal.png",

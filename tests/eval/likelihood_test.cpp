@@ -142,7 +142,7 @@ TEST(Likelihood, ConfigAndModelErrorsNameTheKey) {
   using aekit::Json;
   EXPECT_INPUT_ERROR(aekit::train::resolve_config(
                          Json{{"model", {{"type", "ae"}, {"importance_samples", 5}}}}),
-                     "needs a VAE (model.type 'vae', 'conv_vae'), found model.type 'ae'");
+                     "needs a VAE (model.type 'vae', 'conv_vae', 'cvae', 'conv_cvae'), found model.type 'ae'");
   EXPECT_INPUT_ERROR(aekit::train::resolve_config(
                          Json{{"model", {{"type", "vae"}, {"importance_samples", 0}}}}),
                      "model.importance_samples");

@@ -13,6 +13,9 @@ namespace aekit::data {
 /// Images larger than this many pixels are refused (a 10,000 x 10,000 photo is 100 million).
 constexpr int64_t kMaxImagePixels = int64_t{1} << 27;
 
+/// Throws InputError naming `path` unless a width x height image has 1 to kMaxImagePixels pixels.
+void check_image_size(int64_t width, int64_t height, const std::filesystem::path& path);
+
 /// What an image's header says.
 struct ImageInfo {
   int64_t width = 0;

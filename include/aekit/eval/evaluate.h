@@ -41,9 +41,11 @@ LossSummary evaluate_loss(models::AutoencoderImpl& model, const data::Dataset& d
                           const nn::InputNoise& corruption = {});
 
 /// The codes (encode(): posterior means for VAEs) of every sample of `features`, N x latent_dim on
-/// the CPU, computed in batches in eval mode without gradients.
+/// the CPU, computed in batches in eval mode without gradients. Conditional models take each
+/// sample's class from `labels` (N int64).
 torch::Tensor encode_all(models::AutoencoderImpl& model, const torch::Tensor& features,
-                         const torch::Device& device, int64_t batch_size = 1000);
+                         const torch::Device& device, const torch::Tensor& labels = {},
+                         int64_t batch_size = 1000);
 
 /// Throws InputError naming `what` when the data cannot be modelled by `model`: values outside
 /// [0, 1] under a Bernoulli likelihood.

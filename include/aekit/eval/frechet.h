@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace aekit::eval {
 
@@ -48,5 +49,16 @@ FeatureNetwork feature_network(const data::DataSplits& splits,
 /// Features of `samples` (N x sample shape): N x 128, computed in batches without gradients.
 torch::Tensor network_features(FeatureNetwork& network, const torch::Tensor& samples,
                                const torch::Device& device);
+
+/// How often the feature network's classifier names the class a conditional model was asked for.
+struct ClassAgreement {
+  double accuracy = 0;            ///< over every sample
+  std::vector<double> per_class;  ///< class c's samples (NaN for a class never requested)
+};
+
+/// The agreement of the network's predictions on `features` (network_features of N samples) with
+/// `requested` (N classes).
+ClassAgreement class_agreement(FeatureNetwork& network, const torch::Tensor& features,
+                               const torch::Tensor& requested, const torch::Device& device);
 
 }  // namespace aekit::eval

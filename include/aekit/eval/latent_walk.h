@@ -3,6 +3,7 @@
 /// dimension at a time (traversals), and which dimensions a VAE uses (KL per dimension, active
 /// units). Codes are N x latent_dim, as encode() returns them.
 
+#include "aekit/data/dataset.h"
 #include "aekit/models/autoencoder.h"
 
 #include <string>
@@ -40,9 +41,11 @@ torch::Tensor decode_all(models::AutoencoderImpl& model, const torch::Tensor& co
 
 /// KL(q(z_d | x) || N(0, 1)) of each latent dimension d, the mean over the samples of `features`:
 /// a latent_dim vector (float64, CPU) in nats, summing to the model's KL term. Models without a
-/// posterior (the deterministic families) are an InputError.
+/// posterior (the deterministic families) are an InputError. Conditional models take each
+/// sample's class from `labels`.
 torch::Tensor kl_per_dimension(models::AutoencoderImpl& model, const torch::Tensor& features,
-                               const torch::Device& device, int64_t batch_size = 1000);
+                               const torch::Device& device, const torch::Tensor& labels = {},
+                               int64_t batch_size = 1000);
 
 /// The KL above which a dimension counts as active (in use by the encoder), in nats.
 constexpr double kActiveUnitKl = 0.01;
@@ -68,7 +71,7 @@ struct Traversal {
 /// `reference` (inactive dimensions last); deterministic models sweep mean_d + sd_d * z of their
 /// codes of `reference` and order rows by the codes' variance. A dimension out of range or given
 /// twice is an InputError.
-Traversal plan_traversal(models::AutoencoderImpl& model, const torch::Tensor& reference,
+Traversal plan_traversal(models::AutoencoderImpl& model, const data::Dataset& reference,
                          const torch::Tensor& base, std::vector<int64_t> dims, int64_t steps,
                          const torch::Device& device);
 

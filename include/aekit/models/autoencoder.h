@@ -140,10 +140,26 @@ class AutoencoderImpl : public torch::nn::Module {
   const Objective& objective() const { return objective_; }
   void set_objective(const Objective& objective) { objective_ = objective; }
 
+  /// The number of classes a conditional model (FamilyTraits::conditional) takes as its
+  /// condition; 0 for the others.
+  virtual int64_t classes() const { return 0; }
+  /// Conditional models: the classes (int64, values in [0, classes())) of the rows that the next
+  /// forward, encode, posterior, decode and decode_output calls concern: one label per row, or
+  /// one label for every row, or N labels for a call of k x N rows (the k importance samples of N
+  /// examples). Other row counts, a missing condition and labels out of range are InputErrors.
+  /// Unconditional models ignore it, so generic code passes a batch's labels (even undefined
+  /// ones) without asking.
+  void set_condition(const torch::Tensor& labels);
+  const torch::Tensor& condition() const { return condition_; }
+  /// The condition for a call of `rows` rows as one-hot float columns, rows x classes(), on the
+  /// device and in the dtype of `like`.
+  torch::Tensor one_hot_condition(int64_t rows, const torch::Tensor& like) const;
+
  private:
   losses::Likelihood likelihood_;
   double beta_;
   Objective objective_;
+  torch::Tensor condition_;
 };
 
 using Autoencoder = std::shared_ptr<AutoencoderImpl>;
@@ -176,6 +192,10 @@ const Registry<ModelFamily>& model_families();
 
 /// The names of the families whose traits satisfy `has` ("'vae', 'conv_vae'"), for messages.
 std::string family_names_with(const std::function<bool(const FamilyTraits&)>& has);
+
+/// `tensor` (N x F) with the one-hot condition of `model` beside it (N x (F + classes)); `tensor`
+/// itself for unconditional models.
+torch::Tensor with_condition(const AutoencoderImpl& model, const torch::Tensor& tensor);
 
 /// Builds the model a resolved `model` config section describes, for samples of `sample_shape`,
 /// initialised as `model.init` says, with the objective the section sets (reduction, noise,

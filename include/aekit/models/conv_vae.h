@@ -40,6 +40,9 @@ struct ConvVaeOptions {
   TORCH_ARG(nn::Activation, activation) = nn::Activation::kRelu;
   TORCH_ARG(losses::Likelihood, likelihood) = losses::Likelihood::kBernoulli;
   TORCH_ARG(double, beta) = 1.0;
+  /// Classes of the condition (conditional VAE): the one-hot label joins the flattened feature
+  /// map before the dense layers and z before the decoder's dense layer. 0: unconditional.
+  TORCH_ARG(int64_t, classes) = 0;
 };
 
 class ConvVaeImpl : public AutoencoderImpl {
@@ -52,6 +55,7 @@ class ConvVaeImpl : public AutoencoderImpl {
   torch::Tensor decode_output(const torch::Tensor& z) override;
   bool is_generative() const override { return true; }
   int64_t latent_dim() const override { return options.latent_dim(); }
+  int64_t classes() const override { return options.classes(); }
 
   ConvVaeOptions options;
 
@@ -74,5 +78,7 @@ TORCH_MODULE(ConvVae);
 
 /// The family entry ("conv_vae") for the registry.
 ModelFamily conv_vae_family();
+/// The convolutional conditional VAE ("conv_cvae").
+ModelFamily conv_cvae_family();
 
 }  // namespace aekit::models

@@ -1,5 +1,6 @@
 #pragma once
-/// Variational autoencoder with MLP encoder and decoder (Kingma & Welling), and beta-VAE.
+/// Variational autoencoder with MLP encoder and decoder (Kingma & Welling), beta-VAE, and the
+/// conditional VAE (Sohn et al. 2015: q(z|x, y), p(x|z, y), prior N(0, I), y one-hot).
 ///
 /// Math: q(z|x) = N(mu(x), diag(exp(logvar(x)))), z = mu + exp(logvar / 2) * eps, eps ~ N(0, I);
 /// p(x|z) Bernoulli(sigmoid(f(z))) or Gaussian(f(z), fixed variance); prior p(z) = N(0, I).
@@ -30,6 +31,9 @@ struct MlpVaeOptions {
   TORCH_ARG(losses::Likelihood, likelihood) = losses::Likelihood::kBernoulli;
   /// Weight of the KL term (beta-VAE when != 1).
   TORCH_ARG(double, beta) = 1.0;
+  /// Classes of the condition (conditional VAE, Sohn et al. 2015): the one-hot label enters the
+  /// encoder beside x and the decoder beside z. 0: unconditional.
+  TORCH_ARG(int64_t, classes) = 0;
 };
 
 class MlpVaeImpl : public AutoencoderImpl {
@@ -53,6 +57,7 @@ class MlpVaeImpl : public AutoencoderImpl {
   torch::Tensor decode_output(const torch::Tensor& z) override;
   bool is_generative() const override { return true; }
   int64_t latent_dim() const override { return options.latent_dim(); }
+  int64_t classes() const override { return options.classes(); }
 
   MlpVaeOptions options;
 
@@ -70,5 +75,7 @@ TORCH_MODULE(MlpVae);
 
 /// The family entry ("vae") for the registry: defaults and factory.
 ModelFamily mlp_vae_family();
+/// The conditional VAE ("cvae"): an MlpVae with `classes` set from the data's labels.
+ModelFamily mlp_cvae_family();
 
 }  // namespace aekit::models

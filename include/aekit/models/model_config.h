@@ -24,6 +24,9 @@ nn::Activation config_activation(const Json& model, const std::string& key);
 losses::Likelihood config_likelihood(const Json& model);
 /// `model.beta`, checked >= 0.
 double config_beta(const Json& model);
+/// model.classes of a conditional family (>= 0; 0 until the trainer sets it from the data's
+/// labels); 0 when the section has no such key.
+int64_t config_classes(const Json& model);
 
 /// The keys every family accepts, with their defaults: {"init": "torch", "reduction": "sum",
 /// "noise": "none", "noise_stddev": 0.2, "noise_dropout": 0.5,
@@ -32,6 +35,11 @@ double config_beta(const Json& model);
 Json shared_defaults();
 /// `family_keys` followed by shared_defaults(): the defaults of a family.
 Json with_shared_defaults(Json family_keys);
+
+/// The conditional variant of a family whose options take `classes`: the same keys plus
+/// `classes` (default 0: from the data), traits.conditional set, registered as `type`.
+ModelFamily conditional_family(ModelFamily family, const std::string& type,
+                               std::string description);
 /// `model.init` (nn/init.h); "torch" when absent.
 nn::Init config_init(const Json& model);
 /// The objective a `model` section sets; keys it lacks take their defaults.

@@ -67,6 +67,12 @@ struct TrainResult {
 TrainResult train(const Json& config, const data::DataSplits& data, const RunPaths& run,
                   const TrainerOptions& trainer = {});
 
+/// `config` with model.classes of a conditional family (FamilyTraits::conditional) set from
+/// `data` when it is 0: one more than the largest label of any split, or the number of class
+/// names if larger. Throws InputError when the data has no labels or model.classes is too small.
+/// Other families' configs come back unchanged.
+Json with_data_classes(Json config, const data::DataSplits& data);
+
 /// A trained model loaded from a run folder.
 struct LoadedRun {
   RunPaths paths;

@@ -34,6 +34,12 @@ torch::Tensor tile_images(const torch::Tensor& images, int64_t columns, int64_t 
 /// atomically.
 void write_png(const std::filesystem::path& path, const torch::Tensor& picture);
 
+/// The 8-bit levels of a picture (H x W or H x W x 3, values in [0, 1]) as H x W x C uint8 on the
+/// CPU: clamped, scaled by 255 and rounded. Anything else is an InputError naming `path` and
+/// `what` (the function that draws it).
+torch::Tensor picture_levels(const torch::Tensor& picture, const std::filesystem::path& path,
+                             const char* what);
+
 /// Reads a PNG as H x W x 3 uint8 RGB (for tests and reports; data/png.h decodes it).
 torch::Tensor read_png(const std::filesystem::path& path);
 
