@@ -15,12 +15,14 @@ struct EncodeFlags {
   std::string run_dir;
   std::string out;
   std::string input;
+  std::string labels;
   std::string labels_out;
   RuntimeFlags runtime;
 };
 
 void run_encode(const EncodeFlags& flags) {
-  const auto [device, run, splits, seed] = open_command_run(flags.runtime, flags.run_dir, true, flags.input);
+  const auto [device, run, splits, seed] = open_command_run(flags.runtime, flags.run_dir, true, flags.input,
+                                                           flags.labels);
   torch::NoGradGuard no_grad;
   const torch::Tensor all =
       eval::encode_all(*run.model, splits.test.features, device, splits.test.labels);
@@ -40,6 +42,8 @@ void add_encode_command(CLI::App& app) {
   command->add_option("run", flags->run_dir, "Run folder written by aekit train")->required();
   command->add_option("-o,--out", flags->out, "Output file: .npy or .csv")->required();
   command->add_option("--input", flags->input, "Encode this IDX/NPY/CSV file or image folder instead of the test split");
+  command->add_option("--labels", flags->labels,
+                      "Labels of --input (conditional models take each example's class)");
   command->add_option("--labels-out", flags->labels_out, "Also write the labels (.npy or .csv)");
   flags->runtime.add_to(*command);
   command->callback([flags] { run_encode(*flags); });

@@ -15,13 +15,15 @@ struct ReconstructFlags {
   std::string run_dir;
   std::string out;
   std::string input;
+  std::string labels;
   int64_t count = 16;
   RuntimeFlags runtime;
 };
 
 void run_reconstruct(const ReconstructFlags& flags) {
   AEKIT_CHECK_INPUT(flags.count >= 1, "--count: expected 1 or more, found {}", flags.count);
-  const auto [device, run, splits, seed] = open_command_run(flags.runtime, flags.run_dir, true, flags.input);
+  const auto [device, run, splits, seed] = open_command_run(flags.runtime, flags.run_dir, true, flags.input,
+                                                           flags.labels);
   torch::NoGradGuard no_grad;
   const torch::Tensor originals = splits.test.features.slice(0, 0, flags.count);
   run.model->set_condition(splits.test.slice(0, originals.size(0)).labels);
@@ -53,6 +55,8 @@ void add_reconstruct_command(CLI::App& app) {
   command->add_option("-o,--out", flags->out, "Output file: .png (originals above reconstructions), .npy or .csv")
       ->required();
   command->add_option("--input", flags->input, "Reconstruct this IDX/NPY/CSV file or image folder instead of the test split");
+  command->add_option("--labels", flags->labels,
+                      "Labels of --input (conditional models take each example's class)");
   command->add_option("-n,--count", flags->count, "How many samples")->capture_default_str();
   flags->runtime.add_to(*command);
   command->callback([flags] { run_reconstruct(*flags); });

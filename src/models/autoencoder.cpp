@@ -102,8 +102,9 @@ torch::Tensor log_importance_weights(AutoencoderImpl& model, const torch::Tensor
 void AutoencoderImpl::set_condition(const torch::Tensor& labels) {
   if (classes() == 0) return;
   AEKIT_CHECK_INPUT(labels.defined() && labels.numel() > 0,
-                    "this conditional model takes the class of each example; the data has no "
-                    "labels (data.train_labels, a label column or a built-in labelled set)");
+                    "this conditional model takes the class of each example, and the data has "
+                    "no labels (a labels file such as --labels or data.train_labels, a label "
+                    "column, or a labelled built-in set)");
   const torch::Tensor flat = labels.reshape({-1}).to(torch::kCPU, torch::kInt64);
   const int64_t low = flat.min().item<int64_t>();
   const int64_t high = flat.max().item<int64_t>();
