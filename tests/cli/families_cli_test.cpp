@@ -140,6 +140,13 @@ TEST(FamiliesCli, ConditionalVaeGeneratesByClassAndRefusesWhatItCannotDo) {
   result = run_aekit("plot " + run);
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "cvae" / "plots" / "samples.png"));
+  // A user's file is encoded with its labels, and refused without them.
+  aekit::data::write_npy(dir / "five.npy", torch::rand({5, 1, 28, 28}));
+  aekit::data::write_npy(dir / "five_labels.npy", torch::tensor({0, 1, 2, 3, 9}, torch::kInt64));
+  result = run_aekit("encode " + run + " --input " + (dir / "five.npy").string() + " --labels " +
+                     (dir / "five_labels.npy").string() + " --out " + (dir / "codes.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::data::read_npy(dir / "codes.npy").sizes(), (std::vector<int64_t>{5, 2}));
 
   const auto refused = [&](const std::string& args, const std::string& message) {
     const auto r = run_aekit(args);
@@ -153,6 +160,9 @@ TEST(FamiliesCli, ConditionalVaeGeneratesByClassAndRefusesWhatItCannotDo) {
           "--class: expected a class 0 to 9 (the classes this model was trained on), found 10");
   refused("generate " + run + " --class shoe" + out,
           "--class: expected a class number 0 to 9, found 'shoe'");
+  refused("encode " + run + " --input " + (dir / "five.npy").string() + " --out " +
+              (dir / "codes.npy").string(),
+          "this conditional model takes the class of each example, and the data has no labels");
   // A conditional model needs labels to train on.
   aekit::data::write_npy(dir / "unlabelled.npy", torch::rand({20, 1, 28, 28}));
   refused("train --set model.type=cvae --set data.dataset=files --set data.train=" +
