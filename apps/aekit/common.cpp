@@ -94,11 +94,17 @@ TrainedRun train_pipeline(const Json& config, const train::RunPaths& paths, bool
   trainer.resume = resume;
   trainer.distributed = group.get();
   trainer.on_epoch = [&](const Json& m) {
-    spdlog::info("epoch {}/{}: train loss {:.4f} (reconstruction {:.4f}, kl {:.4f}){} in {:.2f} s",
+    spdlog::info("epoch {}/{}: train loss {:.4f} (reconstruction {:.4f}, kl {:.4f}){}{} in {:.2f} s",
                  m["epoch"].get<int64_t>(), options.epochs, m["train_loss"].get<double>(),
                  m["train_reconstruction"].get<double>(), m["train_kl"].get<double>(),
                  m.contains("validation_loss")
                      ? fmt::format(", validation loss {:.4f}", m["validation_loss"].get<double>())
+                     : "",
+                 m.contains("codebook_perplexity")
+                     ? fmt::format(", codebook perplexity {:.1f} ({} entries used, {} restarted)",
+                                   m["codebook_perplexity"].get<double>(),
+                                   m["codebook_used"].get<int64_t>(),
+                                   m["codebook_restarted"].get<int64_t>())
                      : "",
                  m["seconds"].get<double>());
   };

@@ -329,6 +329,13 @@ TrainResult train(const Json& config_in, const data::DataSplits& data, const Run
   models::Autoencoder model = models::make_model(config["model"], state.sample_shape);
   use_categories(*model, data.preprocessing);
   eval::check_data_fits_likelihood(*model, data.train, data.name + " (training data)");
+  // Gradients are averaged over the ranks; state a model updates itself (a VQ-VAE's codebook)
+  // would drift apart from rank to rank.
+  AEKIT_CHECK_INPUT(world == 1 || model->buffers().empty(),
+                    "config key 'model.type': '{}' updates state outside its parameters (its "
+                    "codebook's moving averages), which data-parallel training does not keep "
+                    "equal across ranks; train it in one process",
+                    config["model"]["type"].get<std::string>());
   model->to(device);
   const models::TrainingStep step = model->training_step(options.precision);
   AEKIT_CHECK_INPUT(step.supported, "config key 'train.precision': \"{}\" needs {}",
@@ -367,10 +374,12 @@ TrainResult train(const Json& config_in, const data::DataSplits& data, const Run
     const auto start = std::chrono::steady_clock::now();
     EpochSums sums;
     sums.train = train_one_epoch(context, epoch);
+    const Json statistics = model->take_epoch_statistics();  // this rank's, before validation
     sums.validation = validate(*model, validation, device);
-    const Json metrics = epoch_metrics(
+    Json metrics = epoch_metrics(
         sums, group, epoch,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    for (const auto& item : statistics.items()) metrics[item.key()] = item.value();
     state.epoch = epoch;
     context.last_good_epoch = epoch;
     state.history.push_back(metrics);

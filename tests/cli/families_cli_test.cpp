@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+
 using aekit::testing::run_aekit;
 using aekit::testing::TempDir;
 
@@ -175,6 +177,29 @@ TEST(FamiliesCli, ConditionalVaeGeneratesByClassAndRefusesWhatItCannotDo) {
   result = run_aekit("train --set model.type=vae " + kDigits + "--epochs 1 --run-dir " + vae);
   ASSERT_EQ(result.status, 0) << result.output;
   refused("generate " + vae + " --class 1" + out, "--class: this model is not conditional");
+}
+
+TEST(FamiliesCli, VqVaeKeepsMoreThanHalfItsCodebookInUseOnFashionMnist) {
+  if (!aekit::testing::fashion_mnist_available()) GTEST_SKIP() << "dataset-fashion-mnist missing";
+  TempDir dir;
+  const std::string run = (dir / "vq").string();
+  auto result = run_aekit(
+      "train --set model.type=vq_vae --set data.train_limit=10000 --set data.test_limit=500 "
+      "--device cpu --epochs 2 --run-dir " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("codebook perplexity"), std::string::npos) << result.output;
+  // The 64-entry codebook: entries chosen during the last epoch, and its perplexity.
+  std::istringstream lines(aekit::testing::read_bytes(dir / "vq" / "metrics.jsonl"));
+  std::string line;
+  nlohmann::json last;
+  while (std::getline(lines, line)) last = nlohmann::json::parse(line);
+  ASSERT_TRUE(last.contains("codebook_used")) << line;
+  EXPECT_GT(last["codebook_used"].get<int64_t>(), 32);
+  EXPECT_GT(last["codebook_perplexity"].get<double>(), 8.0);
+  // Its codes decode back: reconstructions through the quantiser.
+  result = run_aekit("reconstruct " + run + " -n 4 --out " + (dir / "r.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::data::read_npy(dir / "r.npy").sizes(), (std::vector<int64_t>{4, 1, 28, 28}));
 }
 
 TEST(FamiliesCli, EvalReportsRoundedAccuracyOfTheReconstructions) {

@@ -140,6 +140,9 @@ class AutoencoderImpl : public torch::nn::Module {
   const Objective& objective() const { return objective_; }
   void set_objective(const Objective& objective) { objective_ = objective; }
 
+  /// What a family measures over an epoch of training beyond the loss (VQ-VAE: codebook use), as
+  /// fields for the epoch's metrics; reading it starts a new count. Empty for most families.
+  virtual Json take_epoch_statistics() { return Json::object(); }
   /// The number of classes a conditional model (FamilyTraits::conditional) takes as its
   /// condition; 0 for the others.
   virtual int64_t classes() const { return 0; }
