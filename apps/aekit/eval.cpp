@@ -69,7 +69,11 @@ void run_eval(const EvalFlags& flags) {
                              activity["active_unit_threshold"].get<double>());
   }
   if (summary.penalty != 0) {
-    std::cout << fmt::format("sparsity penalty {:.6f}, mean code activation {:.4f}\n",
+    // The objective's extra term: a sparsity penalty, or a VQ-VAE's commitment term.
+    std::cout << fmt::format("{} {:.6f}, mean code activation {:.4f}\n",
+                             run.model->objective().sparsity.kind != losses::SparsityKind::kNone
+                                 ? "sparsity penalty"
+                                 : "penalty (commitment term)",
                              summary.penalty, summary.code_mean);
   }
   if (!flags.no_probes && flags.input.empty()) {
