@@ -55,10 +55,9 @@ std::string safe_name(const std::string& name) {
 
 double accuracy(FeatureNetwork& network, const data::Dataset& data, const torch::Device& device) {
   if (data.size() == 0) return 0.0;
-  torch::NoGradGuard no_grad;
-  const torch::Tensor features = network_features(network, data.features, device);
-  const torch::Tensor logits = network.head->forward(features.to(device));
-  return logits.argmax(1).cpu().eq(data.labels).to(torch::kFloat64).mean().item<double>();
+  return class_agreement(network, network_features(network, data.features, device), data.labels,
+                         device)
+      .accuracy;
 }
 
 }  // namespace

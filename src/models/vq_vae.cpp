@@ -1,6 +1,7 @@
 #include "aekit/models/vq_vae.h"
 
 #include "aekit/core/error.h"
+#include "aekit/models/kmeans.h"
 #include "aekit/models/model_config.h"
 #include "aekit/nn/conv.h"
 
@@ -71,13 +72,6 @@ torch::Tensor VqVaeImpl::encode_continuous(const torch::Tensor& x) {
   return to_code_->forward(h);  // N x D x h x w
 }
 
-torch::Tensor VqVaeImpl::nearest(const torch::Tensor& flat) const {
-  // |a - e|^2 = |a|^2 - 2 a.e + |e|^2; |a|^2 does not change the argmin.
-  const torch::Tensor e = codebook_.to(flat.dtype());
-  const torch::Tensor distances = e.square().sum(1).unsqueeze(0) - 2 * flat.matmul(e.t());
-  return distances.argmin(1);
-}
-
 void VqVaeImpl::update_codebook(const torch::Tensor& flat, const torch::Tensor& indices) {
   torch::NoGradGuard no_grad;
   const double decay = options.decay();
@@ -120,7 +114,7 @@ ModelOutput VqVaeImpl::forward(const torch::Tensor& x) {
   torch::Tensor indices;
   {
     torch::NoGradGuard no_grad;
-    indices = nearest(flat.detach());
+    indices = nearest_centre(flat.detach(), codebook_);
     usage_ += torch::bincount(indices.cpu(), {}, options.codebook_size()).to(torch::kFloat64);
   }
   // Quantised by the codebook the indices were chosen from; the moving averages follow.
@@ -144,7 +138,7 @@ LossTerms VqVaeImpl::loss(const torch::Tensor& x, const ModelOutput& out) {
 torch::Tensor VqVaeImpl::code_indices(const torch::Tensor& x) {
   const torch::Tensor z_e = encode_continuous(x);
   const torch::Tensor flat = z_e.permute({0, 2, 3, 1}).reshape({-1, options.embedding_dim()});
-  return nearest(flat).view({z_e.size(0), code_shape_[1], code_shape_[2]});
+  return nearest_centre(flat, codebook_).view({z_e.size(0), code_shape_[1], code_shape_[2]});
 }
 
 torch::Tensor VqVaeImpl::encode(const torch::Tensor& x) {

@@ -88,8 +88,6 @@ class VqVaeImpl : public AutoencoderImpl {
   std::vector<int64_t> code_shape_;  ///< D x h x w
 
   torch::Tensor encode_continuous(const torch::Tensor& x);
-  /// Nearest codebook entry of each row of `flat` (M x D).
-  torch::Tensor nearest(const torch::Tensor& flat) const;
   void update_codebook(const torch::Tensor& flat, const torch::Tensor& indices);
   torch::Tensor decode_logits(const torch::Tensor& z);
   torch::nn::AnyModule grid_module(const std::string& name, torch::nn::AnyModule module);
