@@ -116,5 +116,6 @@ void add_report_command(CLI::App& app);
 void add_interpolate_command(CLI::App& app);
 void add_traverse_command(CLI::App& app);
 void add_cluster_command(CLI::App& app);
+void add_train_prior_command(CLI::App& app);
 
 }  // namespace aekit::cli

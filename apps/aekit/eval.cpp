@@ -102,7 +102,10 @@ void run_eval(const EvalFlags& flags) {
   if (flags.frechet) {
     const eval::SamplerSpec spec = eval::SamplerSpec::parse(flags.sampler, "--sampler");
     std::optional<eval::LatentSampler> sampler;
-    if (spec.mixture) sampler = eval::make_sampler(spec, run, splits.train, device);
+    // A VQ-VAE's prior is the one its folder holds (train-prior); without it, no samples.
+    if (spec.mixture || spec.uniform || train::has_code_prior(run.paths)) {
+      sampler = eval::make_sampler(spec, run, splits.train, device);
+    }
     const Json fd = eval::frechet_json(
         *run.model, splits, flags.frechet_samples,
         flags.cache_dir.empty() ? eval::default_cache_dir() : std::filesystem::path(flags.cache_dir),
@@ -139,7 +142,9 @@ void add_eval_command(CLI::App& app) {
       "eval", "Test loss with its parts, reconstruction metrics, probes, likelihood, Fréchet");
   command->footer(
       "Example:\n  aekit eval runs/vae\n  aekit eval runs/vae --likelihood --samples 5000\n"
-      "  aekit eval runs/vae --frechet\n  aekit eval runs/conv_ae --frechet --sampler gmm:10\n  aekit eval runs/vae --input my_images.npy\n"
+      "  aekit eval runs/vae --frechet\n  aekit eval runs/conv_ae --frechet --sampler gmm:10\n"
+      "  aekit eval runs/vq_vae --frechet --sampler uniform   (after train-prior: --sampler prior)\n"
+      "  aekit eval runs/vae --input my_images.npy\n"
       "  aekit eval runs/denoising_ae --noise gaussian:0.2");
   command->add_option("run", flags->run_dir, "Run folder written by aekit train")->required();
   command->add_option("--input", flags->input,
@@ -174,8 +179,10 @@ void add_eval_command(CLI::App& app) {
       ->check(CLI::Range(int64_t{2}, int64_t{1000000}));
   command
       ->add_option("--sampler", flags->sampler,
-                   "Codes of the generated samples for --frechet: prior (N(0, I), VAEs) or gmm[:K] "
-                   "(a K-component mixture fitted to the training codes, default K 10; any family)")
+                   "Codes of the generated samples for --frechet: prior (N(0, I) of VAEs; a "
+                   "VQ-VAE's learned prior, aekit train-prior), uniform (VQ-VAEs: codebook entries "
+                   "drawn uniformly) or gmm[:K] (a K-component mixture fitted to the training "
+                   "codes, default K 10; any family)")
       ->capture_default_str();
   command->add_option("--cache-dir", flags->cache_dir,
                       "Feature network cache (default $AEKIT_CACHE_DIR, else ~/.cache/aekit)");

@@ -1,5 +1,5 @@
-// aekit generate: decode samples from the prior N(0, I) or from a mixture fitted to the training
-// codes, or decode given codes.
+// aekit generate: decode samples from the prior (N(0, I), or a VQ-VAE's learned prior), uniform
+// codebook entries, a mixture fitted to the training codes, or decode given codes.
 #include "common.h"
 
 #include "aekit/core/error.h"
@@ -78,6 +78,10 @@ void add_generate_command(CLI::App& app) {
       "Example:\n  aekit generate runs/vae --out samples.png --count 64\n"
       "  aekit generate runs/vae --sampler gmm:10 --out samples.png\n"
       "  aekit generate runs/conv_ae --sampler gmm --out samples.png\n"
+      "A VQ-VAE samples its learned prior (aekit train-prior RUN first) or, with --sampler uniform,\n"
+      "codebook entries drawn uniformly at each position of its code grid:\n"
+      "  aekit generate runs/vq_vae --out samples.png\n"
+      "  aekit generate runs/vq_vae --sampler uniform --out uniform.png\n"
       "  aekit decode runs/vae --codes codes.npy --out decoded.npy\n"
       "Conditional models (model.type cvae, conv_cvae) decode under --class C, or under every\n"
       "class with --class all (row c of the grid is class c, each column one code):\n"
@@ -89,7 +93,8 @@ void add_generate_command(CLI::App& app) {
   command->add_option("-n,--count", flags->count, "How many samples")->capture_default_str();
   command
       ->add_option("--sampler", flags->sampler,
-                   "prior (N(0, I), VAEs) or gmm[:K] (a K-component mixture fitted to the training "
+                   "prior (N(0, I) of VAEs; a VQ-VAE's learned prior), uniform (VQ-VAEs: uniform "
+                   "codebook entries) or gmm[:K] (a K-component mixture fitted to the training "
                    "codes, default K 10; any family)")
       ->capture_default_str();
   command->add_option("--class", flags->label,

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
 
   aekit::cli::command_line().assign(argv, argv + argc);
   aekit::cli::add_train_command(app);
+  aekit::cli::add_train_prior_command(app);
   aekit::cli::add_eval_command(app);
   aekit::cli::add_encode_command(app);
   aekit::cli::add_reconstruct_command(app);

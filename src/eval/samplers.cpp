@@ -10,19 +10,23 @@
 namespace aekit::eval {
 
 std::string SamplerSpec::name() const {
-  return mixture ? fmt::format("gmm:{}", components) : "prior";
+  return mixture ? fmt::format("gmm:{}", components) : uniform ? "uniform" : "prior";
 }
 
 SamplerSpec SamplerSpec::parse(const std::string& text, const std::string& what) {
   SamplerSpec spec;
   if (text == "prior") return spec;
+  if (text == "uniform") {
+    spec.uniform = true;
+    return spec;
+  }
   spec.mixture = true;
   if (text == "gmm") return spec;
   const std::string prefix = "gmm:";
   bool ok = text.rfind(prefix, 0) == 0 && text.size() > prefix.size() && text.size() < prefix.size() + 10;
   const std::string digits = ok ? text.substr(prefix.size()) : "";
   for (const char c : digits) ok = ok && c >= '0' && c <= '9';
-  AEKIT_CHECK_INPUT(ok, "{}: expected prior, gmm or gmm:K (K components), found '{}'", what, text);
+  AEKIT_CHECK_INPUT(ok, "{}: expected prior, uniform, gmm or gmm:K (K components), found '{}'", what, text);
   spec.components = std::stoll(digits);
   AEKIT_CHECK_INPUT(spec.components >= 1, "{}: expected K >= 1 components, found {}", what,
                     spec.components);
@@ -30,6 +34,12 @@ SamplerSpec SamplerSpec::parse(const std::string& text, const std::string& what)
 }
 
 torch::Tensor LatentSampler::sample(int64_t n) const {
+  if (code_prior) return code_prior->sample_codes(*quantiser, n);
+  if (quantiser) {
+    const std::vector<int64_t> grid = quantiser->code_grid();
+    return quantiser->codes_of_indices(
+        torch::randint(quantiser->options.codebook_size(), {n, grid[0], grid[1]}, torch::kInt64));
+  }
   if (!mixture) return torch::randn({n, latent_dim});
   const torch::Tensor z = mixture->sample(n);
   return projection ? projection->decode(z).to(torch::kFloat32) : z;
@@ -71,12 +81,31 @@ std::filesystem::path mixture_path(const train::RunPaths& paths, int64_t compone
 
 LatentSampler make_sampler(const SamplerSpec& spec, const train::LoadedRun& run,
                            const data::Dataset& train, const torch::Device& device) {
-  LatentSampler sampler{spec, run.model->latent_dim(), std::nullopt, std::nullopt, "the prior N(0, I)"};
+  LatentSampler sampler;
+  sampler.spec = spec;
+  sampler.latent_dim = run.model->latent_dim();
+  sampler.source = "the prior N(0, I)";
+  const std::string type = run.state.config["model"]["type"].get<std::string>();
+  sampler.quantiser = std::dynamic_pointer_cast<models::VqVaeImpl>(run.model);
+  if (spec.uniform) {
+    AEKIT_CHECK_INPUT(sampler.quantiser != nullptr,
+                      "--sampler uniform draws each position of a VQ-VAE's code grid from its "
+                      "codebook; model type '{}' has no codebook (use prior or gmm:K)",
+                      type);
+    sampler.source = "codebook entries drawn uniformly at each position";
+    return sampler;
+  }
+  if (!spec.mixture && sampler.quantiser != nullptr) {
+    sampler.code_prior = train::load_code_prior(run, device);
+    sampler.source = "the PixelCNN prior in " + train::code_prior_tensors(run.paths).string();
+    return sampler;
+  }
+  sampler.quantiser = nullptr;
   if (!spec.mixture) {
     AEKIT_CHECK_INPUT(run.model->is_generative(),
                       "{}: model type '{}' has no prior to sample; use --sampler gmm:K (a mixture "
                       "fitted to its training codes)",
-                      run.paths.root.string(), run.state.config["model"]["type"].get<std::string>());
+                      run.paths.root.string(), type);
     return sampler;
   }
   const std::filesystem::path path = mixture_path(run.paths, spec.components);

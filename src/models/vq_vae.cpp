@@ -141,11 +141,17 @@ torch::Tensor VqVaeImpl::code_indices(const torch::Tensor& x) {
   return nearest_centre(flat, codebook_).view({z_e.size(0), code_shape_[1], code_shape_[2]});
 }
 
-torch::Tensor VqVaeImpl::encode(const torch::Tensor& x) {
-  const torch::Tensor indices = code_indices(x);
+torch::Tensor VqVaeImpl::codes_of_indices(const torch::Tensor& indices) const {
+  AEKIT_CHECK_INPUT(indices.dim() == 3 && indices.size(1) == code_shape_[1] &&
+                        indices.size(2) == code_shape_[2],
+                    "vq_vae: expected code grids N x {} x {}, found {}", code_shape_[1],
+                    code_shape_[2], fmt::join(indices.sizes().vec(), " x "));
   // Rows in the same order as forward's codes: position-major, D values each.
-  return codebook_.index_select(0, indices.flatten()).view({x.size(0), -1});
+  return codebook_.index_select(0, indices.flatten().to(codebook_.device()))
+      .view({indices.size(0), -1});
 }
+
+torch::Tensor VqVaeImpl::encode(const torch::Tensor& x) { return codes_of_indices(code_indices(x)); }
 
 torch::Tensor VqVaeImpl::decode_logits(const torch::Tensor& z) {
   const int64_t n = z.size(0);

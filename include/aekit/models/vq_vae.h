@@ -66,6 +66,10 @@ class VqVaeImpl : public AutoencoderImpl {
 
   /// The codebook index of each code vector of x: N x h x w (int64).
   torch::Tensor code_indices(const torch::Tensor& x);
+  /// The codes (N x latent_dim, as encode gives them) of grids of codebook indices N x h x w.
+  torch::Tensor codes_of_indices(const torch::Tensor& indices) const;
+  /// {h, w}: the grid of code vectors an image becomes.
+  std::vector<int64_t> code_grid() const { return {code_shape_[1], code_shape_[2]}; }
   /// Usage since the last call, which starts a new count.
   CodebookUsage take_usage();
   const torch::Tensor& codebook() const { return codebook_; }
