@@ -26,6 +26,7 @@ Json to_json(const train::ClassifierResult& result) {
 void run_classify(const ClassifyFlags& flags) {
   const torch::Device device = setup_runtime(flags.runtime.device, flags.runtime.threads);
   train::LoadedRun run = train::load_run(flags.run_dir, device);
+  use_threads_of(*run.model);
   AEKIT_CHECK_INPUT(run.model->classes() == 0,
                     "{}: a conditional model's encoder takes the label a classifier would "
                     "predict; pretrain on an unconditional run",

@@ -112,10 +112,16 @@ TrainedRun train_pipeline(const Json& config, const train::RunPaths& paths, bool
   return TrainedRun{device, std::move(splits), std::move(result)};
 }
 
+void use_threads_of(const models::AutoencoderImpl& model) {
+  const models::TrainingStep step = model.training_step(Precision::kFloat32);
+  set_pool_threads(step.torch_threads, step.blas_threads);
+}
+
 CommandRun open_command_run(const RuntimeFlags& runtime, const std::string& run_dir,
                             bool with_data, const std::string& input, const std::string& labels) {
   const torch::Device device = setup_runtime(runtime.device, runtime.threads);
   train::LoadedRun run = train::load_run(run_dir, device);
+  use_threads_of(*run.model);
   data::DataSplits splits;
   if (with_data) splits = train::run_data(run, input, labels);
   const uint64_t seed = run.train.seed;

@@ -64,6 +64,10 @@ struct TrainedRun {
 TrainedRun train_pipeline(const Json& config, const train::RunPaths& paths, bool resume,
                           const train::DistributedOptions* distributed = nullptr);
 
+/// Sets the thread pools for the rest of the command as `model`'s float32 training step has them
+/// (a convolutional model's convolutions run in torch's pool; models::TrainingStep).
+void use_threads_of(const models::AutoencoderImpl& model);
+
 /// What a command that works on a trained run starts from.
 struct CommandRun {
   torch::Device device;

@@ -33,6 +33,7 @@ void run_tsne(const TsneFlags& flags) {
   std::string what;
   if (!flags.run_dir.empty()) {
     const train::LoadedRun run = train::load_run(flags.run_dir, device);
+    use_threads_of(*run.model);
     const data::DataSplits splits = train::run_data(run, "", "");
     const data::Dataset shown = splits.test.slice(0, std::min(flags.points, splits.test.size()));
     points = eval::encode_all(*run.model, shown.features, device, shown.labels);

@@ -106,6 +106,37 @@ ScopedTorchThreads::~ScopedTorchThreads() {
   if (at::get_num_threads() != previous_) at::set_num_threads(previous_);
 }
 
+namespace {
+
+using GetThreadsFn = int (*)();
+using SetThreadsFn = void (*)(int);
+
+// OpenBLAS's thread controls, or null when another BLAS is loaded.
+std::pair<GetThreadsFn, SetThreadsFn> openblas_thread_controls() {
+  return {reinterpret_cast<GetThreadsFn>(::dlsym(RTLD_DEFAULT, "openblas_get_num_threads")),
+          reinterpret_cast<SetThreadsFn>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))};
+}
+
+}  // namespace
+
+ScopedBlasThreads::ScopedBlasThreads(int threads) {
+  const auto [get, set] = openblas_thread_controls();
+  if (threads <= 0 || get == nullptr || set == nullptr) return;
+  previous_ = get();
+  if (previous_ != threads) set(threads);
+}
+
+ScopedBlasThreads::~ScopedBlasThreads() {
+  const auto [get, set] = openblas_thread_controls();
+  if (previous_ > 0 && set != nullptr && get() != previous_) set(previous_);
+}
+
+void set_pool_threads(int torch_threads, int blas_threads) {
+  if (torch_threads > 0 && at::get_num_threads() != torch_threads) at::set_num_threads(torch_threads);
+  const auto [get, set] = openblas_thread_controls();
+  if (blas_threads > 0 && set != nullptr) set(blas_threads);
+}
+
 void release_free_memory() {
 #ifdef __GLIBC__
   ::malloc_trim(0);

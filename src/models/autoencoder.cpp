@@ -2,6 +2,7 @@
 
 #include "aekit/losses/kl.h"
 #include "aekit/core/error.h"
+#include "aekit/core/runtime.h"
 #include "aekit/models/model_config.h"
 
 #include <cmath>
@@ -60,6 +61,13 @@ TrainingStep AutoencoderImpl::training_step(Precision precision) const {
   TrainingStep step;
   step.supported = precision == Precision::kFloat32;
   if (!step.supported) step.requirement = "a family with a fused training step; this model trains in \"float32\" only";
+  return step;
+}
+
+TrainingStep AutoencoderImpl::convolution_training_step(Precision precision) const {
+  TrainingStep step = AutoencoderImpl::training_step(precision);
+  step.torch_threads = configured_threads();
+  step.blas_threads = 1;
   return step;
 }
 

@@ -343,6 +343,7 @@ TrainResult train(const Json& config_in, const data::DataSplits& data, const Run
   if (!step.warning.empty() && writer) spdlog::warn("{}", step.warning);
   const ScopedTorchThreads step_threads(step.torch_threads > 0 ? step.torch_threads
                                                                : at::get_num_threads());
+  const ScopedBlasThreads step_blas_threads(step.blas_threads);
   auto optimizer = make_optimizer(options, model->parameters());
   if (opened.resumed) {
     load_checkpoint_tensors(run.checkpoint(), *model, optimizer.get());

@@ -145,6 +145,10 @@ void write_table_reconstructions(HtmlReport& page, models::AutoencoderImpl& mode
 std::filesystem::path write_report(const std::string& run_dir, const ReportOptions& flags,
                                    const torch::Device& device) {
   const train::LoadedRun run = train::load_run(run_dir, device);
+  // The model runs with its pools set as for its training step (convolutions in torch's pool).
+  const models::TrainingStep step = run.model->training_step(Precision::kFloat32);
+  const ScopedTorchThreads torch_threads(step.torch_threads > 0 ? step.torch_threads : at::get_num_threads());
+  const ScopedBlasThreads blas_threads(step.blas_threads);
   const data::DataSplits splits = train::run_data(run, "", "");
   eval::check_data_fits_likelihood(*run.model, splits.test, splits.name);
   const uint64_t seed = run.train.seed;

@@ -64,6 +64,24 @@ class ScopedTorchThreads {
   int previous_;
 };
 
+/// Gives OpenBLAS's pool `threads` threads while it lives (0: leaves it), then puts the previous
+/// count back; nothing with another BLAS. For steps whose work runs in torch's pool (convolutions),
+/// so that the two pools do not spin on the same cores (docs/performance.md, "Thread settings").
+class ScopedBlasThreads {
+ public:
+  explicit ScopedBlasThreads(int threads);
+  ~ScopedBlasThreads();
+  ScopedBlasThreads(const ScopedBlasThreads&) = delete;
+  ScopedBlasThreads& operator=(const ScopedBlasThreads&) = delete;
+
+ private:
+  int previous_ = 0;  ///< 0: nothing to restore
+};
+
+/// Sets torch's intra-op pool and OpenBLAS's pool for the rest of the process (0 leaves a pool as
+/// it is): what a command that runs one model for its whole life uses instead of the scopes.
+void set_pool_threads(int torch_threads, int blas_threads);
+
 /// Seeds torch's default generators (CPU and, when present, CUDA).
 void seed_everything(uint64_t seed);
 

@@ -70,9 +70,11 @@ struct TrainingStep {
   bool supported = true;
   /// When not supported: what it needs, to end an error message ("... needs ...").
   std::string requirement;
-  /// Threads torch's intra-op pool should have during the step (its element-wise work): 0 leaves
-  /// the pool as aekit::configure_threads set it.
+  /// Threads torch's intra-op pool should have during the step (its element-wise work, and
+  /// convolutions): 0 leaves the pool as aekit::configure_threads set it.
   int torch_threads = 0;
+  /// Threads OpenBLAS's pool should have during the step: 0 leaves it.
+  int blas_threads = 0;
   /// Said once before training when not empty (a precision that is emulated here, say).
   std::string warning;
 };
@@ -157,6 +159,12 @@ class AutoencoderImpl : public torch::nn::Module {
   /// The condition for a call of `rows` rows as one-hot float columns, rows x classes(), on the
   /// device and in the dtype of `like`.
   torch::Tensor one_hot_condition(int64_t rows, const torch::Tensor& like) const;
+
+ protected:
+  /// The step of a family whose work is convolutions: they run in torch's intra-op pool, which
+  /// gets every configured thread, and OpenBLAS one, so that the two pools do not spin on the same
+  /// cores (docs/performance.md, "Thread settings").
+  TrainingStep convolution_training_step(Precision precision) const;
 
  private:
   losses::Likelihood likelihood_;
