@@ -21,9 +21,8 @@ struct TrainPriorFlags {
 void run_train_prior(const TrainPriorFlags& flags) {
   train::check_code_prior_options(flags.options);
   const auto [device, run, splits, run_seed] = open_command_run(flags.runtime, flags.run_dir);
-  train::vq_vae_of(run);  // refuses other families before any work
+  const models::VqVaeImpl& model = train::vq_vae_of(run);  // refuses other families first
   const FolderLock lock(run.paths.root);
-  const models::VqVaeImpl& model = train::vq_vae_of(run);
   const std::vector<int64_t> grid = model.code_grid();
   const int64_t k = model.options.codebook_size();
   const double uniform = static_cast<double>(grid[0] * grid[1]) * std::log(static_cast<double>(k));

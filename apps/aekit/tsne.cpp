@@ -2,6 +2,7 @@
 // plot coloured by label and the 10-NN label accuracy before and after.
 #include "common.h"
 #include "aekit/eval/measurements.h"
+#include "aekit/viz/charts.h"
 #include "aekit/viz/run_report.h"
 
 #include "aekit/core/runtime.h"
@@ -49,7 +50,7 @@ void run_tsne(const TsneFlags& flags) {
     what = flags.input;
   }
   std::filesystem::path plot = flags.plot;
-  if (plot.empty() && !flags.run_dir.empty()) plot = std::filesystem::path(flags.run_dir) / "plots" / "tsne.png";
+  if (plot.empty() && !flags.run_dir.empty() && viz::charts_available()) plot = std::filesystem::path(flags.run_dir) / "plots" / "tsne.png";
   if (!plot.empty()) ensure_parent(plot.string());
   eval::TsneOptions options = flags.tsne;
   options.threads = static_cast<int>(flags.runtime.threads);

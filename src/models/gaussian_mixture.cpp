@@ -4,7 +4,7 @@
 #include "aekit/models/kmeans.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/linalg.h>
+#include <ATen/ATen.h>
 #include <torch/types.h>
 #include <torch/utils.h>
 
@@ -19,7 +19,7 @@ constexpr double kLogTwoPi = 1.8378770664093453;
 
 // log w_k + log N(z_n; mu_k, Sigma_k): N x K.
 torch::Tensor weighted_log_densities(const GaussianMixture& m, const torch::Tensor& z) {
-  const torch::Tensor cholesky = torch::linalg::cholesky(m.covariances);  // K x D x D
+  const torch::Tensor cholesky = at::linalg_cholesky(m.covariances);  // K x D x D
   const int64_t d = m.dimensions();
   std::vector<torch::Tensor> columns;
   for (int64_t k = 0; k < m.components(); ++k) {
@@ -74,7 +74,7 @@ torch::Tensor GaussianMixture::assign(const torch::Tensor& points) const {
 
 torch::Tensor GaussianMixture::sample(int64_t n) const {
   const torch::Tensor component = torch::multinomial(weights, n, /*replacement=*/true);
-  const torch::Tensor cholesky = torch::linalg::cholesky(covariances).index_select(0, component);
+  const torch::Tensor cholesky = at::linalg_cholesky(covariances).index_select(0, component);
   const torch::Tensor eps = torch::randn({n, dimensions(), 1}, torch::kFloat64);
   return (means.index_select(0, component) + cholesky.bmm(eps).squeeze(2)).to(torch::kFloat32);
 }

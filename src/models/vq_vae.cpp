@@ -115,7 +115,9 @@ ModelOutput VqVaeImpl::forward(const torch::Tensor& x) {
   {
     torch::NoGradGuard no_grad;
     indices = nearest_centre(flat.detach(), codebook_);
-    usage_ += torch::bincount(indices.cpu(), {}, options.codebook_size()).to(torch::kFloat64);
+    // Counted where the indices are (no copy to the host each step on a GPU).
+    if (usage_.device() != indices.device()) usage_ = usage_.to(indices.device());
+    usage_ += torch::bincount(indices, {}, options.codebook_size()).to(torch::kFloat64);
   }
   // Quantised by the codebook the indices were chosen from; the moving averages follow.
   const torch::Tensor quantised = codebook_.index_select(0, indices).to(flat.dtype());

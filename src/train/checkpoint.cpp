@@ -48,7 +48,10 @@ void write_header(std::string& bytes) {
   for (int i = 0; i < 4; ++i) bytes[sizeof(kMagic) + 8 + i] = static_cast<char>((crc >> (8 * i)) & 0xff);
 }
 
-torch::serialize::InputArchive open_archive(const std::filesystem::path& path) {
+/// The archive of a checkpoint, its tensors placed on `device` whatever device they were saved from
+/// (a run trained on a GPU loads on a machine without one, and the other way round).
+torch::serialize::InputArchive open_archive(const std::filesystem::path& path,
+                                            const torch::Device& device = torch::kCPU) {
   AEKIT_CHECK_INPUT(std::filesystem::is_regular_file(path), "{}: checkpoint not found", path.string());
   std::ifstream in(path, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -65,7 +68,7 @@ torch::serialize::InputArchive open_archive(const std::filesystem::path& path) {
                     "{}: not a readable checkpoint (checksum mismatch: the file is corrupted)", path.string());
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(bytes.data() + kHeaderSize, length);
+    archive.load_from(bytes.data() + kHeaderSize, length, device);
   } catch (const std::exception& e) {
     fail_input("{}: not a readable checkpoint ({})", path.string(), first_line(e.what()));
   }
@@ -162,7 +165,10 @@ CheckpointState read_checkpoint_state(const std::filesystem::path& path) {
 
 void load_checkpoint_tensors(const std::filesystem::path& path, torch::nn::Module& model,
                              torch::optim::Optimizer* optimizer) {
-  torch::serialize::InputArchive archive = open_archive(path);
+  // Loaded where the model is: a tensor from another device would move the parameter there.
+  const std::vector<torch::Tensor> parameters = model.parameters();
+  const torch::Device device = parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
+  torch::serialize::InputArchive archive = open_archive(path, device);
   try {
     torch::serialize::InputArchive model_archive;
     archive.read("model", model_archive);

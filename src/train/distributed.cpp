@@ -2,7 +2,11 @@
 
 #include "aekit/core/error.h"
 
+#ifdef AEKIT_WITH_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#else
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+#endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/types.h>
 #include <torch/utils.h>
@@ -50,14 +54,32 @@ DistributedOptions DistributedOptions::resolve(DistributedOptions o, bool world_
   return o;
 }
 
+#ifdef AEKIT_WITH_GLOO
+using Group = c10d::ProcessGroupGloo;
+#else
+using Group = c10d::ProcessGroup;  // never made: the constructor refuses first
+#endif
+
+bool distributed_available() {
+#ifdef AEKIT_WITH_GLOO
+  return true;
+#else
+  return false;
+#endif
+}
+
 struct Distributed::State {
   DistributedOptions options;
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  c10::intrusive_ptr<Group> group;
 };
 
 Distributed::Distributed(const DistributedOptions& options) : state_(std::make_unique<State>()) {
   state_->options = options;
+#ifndef AEKIT_WITH_GLOO
+  fail_runtime("distributed: this aekit was built without c10d's Gloo process group (LibTorch's Gloo "
+               "headers were not found when it was built); train with --world-size 1");
+#else
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(options.timeout_seconds * 1000));
   try {
     c10d::TCPStoreOptions store_options;
@@ -80,6 +102,7 @@ Distributed::Distributed(const DistributedOptions& options) : state_(std::make_u
                  options.rank, options.world_size, options.master_addr, options.master_port,
                  options.timeout_seconds, first_line(e.what()));
   }
+#endif
 }
 
 Distributed::~Distributed() = default;
@@ -130,7 +153,8 @@ double Distributed::all_reduce_gradients(torch::nn::Module& module, double weigh
   for (const auto& p : parameters) {
     parts.push_back(p.grad().defined() ? p.grad().reshape({-1}) * weight : torch::zeros({p.numel()}, p.options()));
   }
-  parts.push_back(torch::full({1}, value * weight, torch::TensorOptions().dtype(torch::kFloat32)));
+  const torch::TensorOptions on = parameters.empty() ? torch::TensorOptions() : parameters.front().options();
+  parts.push_back(torch::full({1}, value * weight, on.dtype(torch::kFloat32)));
   // One flat bucket: the models here are small enough that a single all-reduce per step is best.
   std::vector<torch::Tensor> bucket{torch::cat(parts)};
   wait(state_->group->allreduce(bucket), what, rank());

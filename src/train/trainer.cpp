@@ -191,7 +191,8 @@ LossSums train_one_epoch(EpochContext& c, int64_t epoch) {
       c.optimizer.zero_grad();  // contributes zeros to the all-reduce
     } else {
       // One gather of this rank's samples (and of their labels, for conditional models).
-      const torch::Tensor rows = order.slice(0, local_begin, local_end);
+      // The set lives where the model does (see train()): a GPU gathers its batch itself.
+      const torch::Tensor rows = order.slice(0, local_begin, local_end).to(c.train.features.device());
       torch::Tensor x = c.train.features.index_select(0, rows).to(c.device);
       if (c.model.classes() > 0) c.model.set_condition(c.train.labels.index_select(0, rows));
       if (c.options.binarize) x = torch::bernoulli(x);
@@ -367,8 +368,14 @@ TrainResult train(const Json& config_in, const data::DataSplits& data, const Run
     validation.features = data::binarize(validation.features, derived_seed(options.seed, 0));
   }
 
+  // On a GPU the training set is copied there once, and each step's batch is gathered there.
+  data::Dataset train_set = data.train;
+  if (!device.is_cpu()) {
+    train_set.features = train_set.features.to(device);
+    if (train_set.labels.defined()) train_set.labels = train_set.labels.to(device);
+  }
   EpochContext context{*model,     *optimizer, options,
-                       data.train, device,     group,
+                       train_set,  device,     group,
                        rank,       world,      trainer.progress && writer,
                        run,        state.epoch};
   for (int64_t epoch = state.epoch + 1; epoch <= options.epochs; ++epoch) {

@@ -4,13 +4,16 @@
 #include "aekit/core/file_io.h"
 #include "aekit/viz/image_grid.h"
 
-#include <plplot/plplot.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#ifdef AEKIT_WITH_CHARTS
+#include <plplot/plplot.h>
+
 namespace aekit::viz {
+
+bool charts_available() { return true; }
 
 namespace {
 
@@ -238,3 +241,36 @@ void image_chart(const std::filesystem::path& path, const torch::Tensor& picture
 }
 
 }  // namespace aekit::viz
+
+#else  // built without PLplot
+
+namespace aekit::viz {
+
+bool charts_available() { return false; }
+
+namespace {
+
+[[noreturn]] void no_charts(const std::filesystem::path& path) {
+  fail_runtime("{}: this aekit was built without charts (AEKIT_WITH_CHARTS=OFF, no PLplot)", path.string());
+}
+
+}  // namespace
+
+void scatter_chart(const std::filesystem::path& path, const std::vector<double>&,
+                   const std::vector<double>&, const std::vector<int64_t>&,
+                   const std::vector<std::string>&, const ChartText&) {
+  no_charts(path);
+}
+
+void line_chart(const std::filesystem::path& path, const std::vector<Series>&, const ChartText&) {
+  no_charts(path);
+}
+
+void image_chart(const std::filesystem::path& path, const torch::Tensor&, const ChartText&, double,
+                 double, double, double) {
+  no_charts(path);
+}
+
+}  // namespace aekit::viz
+
+#endif

@@ -64,10 +64,14 @@ PlotReport write_run_plots(models::AutoencoderImpl& model, const data::Dataset& 
                            const std::vector<std::string>& class_names, const Json& history,
                            const std::filesystem::path& out_dir, const PlotOptions& options,
                            const torch::Device& device) {
+  PlotReport report;
+  if (!charts_available()) {
+    report.skipped.push_back("every chart: this aekit was built without charts (AEKIT_WITH_CHARTS=OFF)");
+    return report;
+  }
   torch::NoGradGuard no_grad;
   model.eval();
   ensure_directory(out_dir);
-  PlotReport report;
   const bool images = image_shape(test.sample_shape()).is_image();
   const int64_t latent = model.latent_dim();
 

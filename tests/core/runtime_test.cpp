@@ -7,6 +7,7 @@
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 
 // scripts/setup.sh installs libopenblas0-pthread; torch must find it rather than the reference BLAS.
 TEST(Runtime, TorchRunsOnOpenBlas) {

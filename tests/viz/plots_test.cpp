@@ -72,6 +72,7 @@ TEST(ImageGrid, ColourSamplesTileToAnRgbPictureAndAnRgbPng) {
 }
 
 TEST(Charts, ColourImageChartDrawsTheExactColours) {
+  if (!aekit::viz::charts_available()) GTEST_SKIP() << "built with AEKIT_WITH_CHARTS=OFF";
   TempDir dir;
   // Four quadrants of colours that no grey or antialiased edge gives.
   torch::Tensor picture = torch::zeros({8, 8, 3});
@@ -90,6 +91,7 @@ TEST(Charts, ColourImageChartDrawsTheExactColours) {
 }
 
 TEST(Charts, ScatterAndLinesWriteReadablePngs) {
+  if (!aekit::viz::charts_available()) GTEST_SKIP() << "built with AEKIT_WITH_CHARTS=OFF";
   TempDir dir;
   aekit::viz::scatter_chart(dir / "s.png", {0, 1, 2, 3}, {1, 0, 1, 0}, {0, 1, 2, 1}, {"a", "b", "c"},
                             {"title", "x", "y"});
@@ -106,6 +108,7 @@ TEST(Charts, ScatterAndLinesWriteReadablePngs) {
 }
 
 TEST(RunPlots, WritesEveryFigureForATwoDimensionalVae) {
+  if (!aekit::viz::charts_available()) GTEST_SKIP() << "built with AEKIT_WITH_CHARTS=OFF";
   TempDir dir;
   torch::manual_seed(0);
   aekit::Json model = aekit::models::model_families().get("vae").defaults;
@@ -129,6 +132,26 @@ TEST(RunPlots, WritesEveryFigureForATwoDimensionalVae) {
   const double edge = aekit::eval::normal_quantile_grid(6)[0].item<double>();
   const torch::Tensor corner = vae->decode(torch::tensor({{static_cast<float>(edge), static_cast<float>(-edge)}}));
   EXPECT_TRUE(grid.slice(0, 0, 8).slice(1, 0, 8).allclose(corner.view({8, 8}), 1e-5, 1e-6));
+}
+
+TEST(Charts, WithoutPlplotEveryChartIsRefusedByNameAndTheRunsPlotsSaySo) {
+  if (aekit::viz::charts_available()) GTEST_SKIP() << "built with charts (AEKIT_WITH_CHARTS=ON)";
+  TempDir dir;
+  try {
+    aekit::viz::line_chart(dir / "l.png", {{"train", {1, 2}, {2, 1}}}, {"loss", "epoch", "loss"});
+    ADD_FAILURE() << "line_chart drew without PLplot";
+  } catch (const aekit::RuntimeError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir / "l.png").string() +
+                                         ": this aekit was built without charts (AEKIT_WITH_CHARTS=OFF, no PLplot)");
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "l.png"));
+  torch::manual_seed(0);
+  auto vae = aekit::models::make_model(aekit::models::model_families().get("vae").defaults, {1, 8, 8});
+  aekit::data::Dataset test{torch::rand({20, 1, 8, 8}), torch::randint(0, 3, {20}, torch::kInt64)};
+  const auto report = aekit::viz::write_run_plots(*vae, test, {}, aekit::Json::array(), dir / "plots", {}, torch::kCPU);
+  EXPECT_TRUE(report.written.empty());
+  ASSERT_EQ(report.skipped.size(), 1u);
+  EXPECT_EQ(report.skipped[0], "every chart: this aekit was built without charts (AEKIT_WITH_CHARTS=OFF)");
 }
 
 TEST(RunPlots, ProjectsLargerLatentsWithPca) {

@@ -38,6 +38,10 @@ struct DistributedOptions {
                                     bool master_set);
 };
 
+/// False when aekit was built without c10d's Gloo group (its LibTorch had no Gloo headers): a
+/// Distributed then refuses to start, in one line.
+bool distributed_available();
+
 /// A joined process group. Collective calls throw RuntimeError (naming what was being done) when a
 /// rank dies or does not answer within the timeout, instead of hanging.
 ///

@@ -10,6 +10,11 @@
 
 namespace aekit::viz {
 
+/// False when aekit was built without PLplot (AEKIT_WITH_CHARTS=OFF): the chart functions below
+/// then throw RuntimeError naming the file, and write_run_plots and the report skip every chart,
+/// saying so.
+bool charts_available();
+
 /// Title and axis labels of a chart.
 struct ChartText {
   std::string title;
