@@ -174,7 +174,8 @@ LossSums train_one_epoch(EpochContext& c, int64_t epoch) {
   c.model.train();
   auto shuffle =
       at::detail::createCPUGenerator(derived_seed(c.options.seed, static_cast<uint64_t>(epoch)));
-  const torch::Tensor order = torch::randperm(n, shuffle, torch::kInt64);
+  // Drawn on the CPU's seeded generator, then put once where the set lives (see train()).
+  const torch::Tensor order = torch::randperm(n, shuffle, torch::kInt64).to(c.train.features.device());
   seed_everything(derived_seed(c.options.seed, static_cast<uint64_t>(epoch),
                                static_cast<uint64_t>(c.rank) + 1));
   ProgressBar bar(fmt::format("epoch {}/{}", epoch, c.options.epochs), steps, c.progress);
@@ -191,8 +192,7 @@ LossSums train_one_epoch(EpochContext& c, int64_t epoch) {
       c.optimizer.zero_grad();  // contributes zeros to the all-reduce
     } else {
       // One gather of this rank's samples (and of their labels, for conditional models).
-      // The set lives where the model does (see train()): a GPU gathers its batch itself.
-      const torch::Tensor rows = order.slice(0, local_begin, local_end).to(c.train.features.device());
+      const torch::Tensor rows = order.slice(0, local_begin, local_end);
       torch::Tensor x = c.train.features.index_select(0, rows).to(c.device);
       if (c.model.classes() > 0) c.model.set_condition(c.train.labels.index_select(0, rows));
       if (c.options.binarize) x = torch::bernoulli(x);
