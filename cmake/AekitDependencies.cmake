@@ -28,6 +28,14 @@ if(AEKIT_WITH_CHARTS)
 else()
   message(STATUS "aekit: charts off (AEKIT_WITH_CHARTS=OFF); commands skip every chart and say so")
 endif()
+if(AEKIT_WITH_SERVE AND AEKIT_BUILD_APP)
+  # cpp-httplib as Debian builds it: a shared library whose class layouts depend on the defines in
+  # its pkg-config file (OpenSSL, zlib and Brotli support).
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+elseif(NOT AEKIT_WITH_SERVE)
+  message(STATUS "aekit: serve off (AEKIT_WITH_SERVE=OFF); aekit serve refuses to start")
+endif()
 if(AEKIT_WITH_GLOO)
   # Debian's LibTorch takes them from libgloo-dev; c10d declares its Gloo group only when both are there.
   find_path(AEKIT_C10D_GLOO_INCLUDE_DIR NAMES torch/csrc/distributed/c10d/ProcessGroupGloo.hpp

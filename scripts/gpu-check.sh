@@ -55,7 +55,7 @@ if ! cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
      -DCMAKE_INCLUDE_PATH="$deps/include" -DCMAKE_CUDA_COMPILER="$nvcc_path" \
      -Dfmt_DIR="$lib/cmake/fmt" -Dspdlog_DIR="$lib/cmake/spdlog" \
      -Dnlohmann_json_DIR="$deps/share/cmake/nlohmann_json" -DCLI11_DIR="$deps/share/cmake/CLI11" \
-     -DAEKIT_WITH_CUDA=ON -DAEKIT_WITH_CHARTS=OFF -DAEKIT_HEADER_ONLY_FORMAT=ON \
+     -DAEKIT_WITH_CUDA=ON -DAEKIT_WITH_CHARTS=OFF -DAEKIT_WITH_SERVE=OFF -DAEKIT_HEADER_ONLY_FORMAT=ON \
      -DAEKIT_WITH_ONEDNN=OFF -DAEKIT_BUILD_BENCHMARKS=OFF \
      -DAEKIT_GTEST_SOURCE_DIR="$deps/src/googletest" >"$build/configure.log" 2>&1; then
   tail -n 40 "$build/configure.log"

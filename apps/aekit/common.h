@@ -121,5 +121,7 @@ void add_interpolate_command(CLI::App& app);
 void add_traverse_command(CLI::App& app);
 void add_cluster_command(CLI::App& app);
 void add_train_prior_command(CLI::App& app);
+/// aekit serve; without cpp-httplib (AEKIT_WITH_SERVE=OFF) a command that refuses in one line.
+void add_serve_command(CLI::App& app);
 
 }  // namespace aekit::cli

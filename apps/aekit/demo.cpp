@@ -87,6 +87,10 @@ void run_demo(const DemoFlags& flags) {
             << "  metrics: " << paths.metrics().string() << ", " << (paths.root / "eval.json").string()
             << ", " << (paths.root / "report.json").string() << "\n"
             << "  plots:   " << paths.plots().string() << "\n";
+#ifdef AEKIT_WITH_SERVE
+  std::cout << "explore its latent space in the browser:\n"
+            << "  aekit serve " << paths.root.string() << "\n";
+#endif
 }
 
 }  // namespace

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   aekit::cli::add_cluster_command(app);
   aekit::cli::add_report_command(app);
   aekit::cli::add_demo_command(app);
+  aekit::cli::add_serve_command(app);
 
   try {
     app.parse(argc, argv);

@@ -64,8 +64,8 @@ torch::Tensor picture_levels(const torch::Tensor& picture, const std::filesystem
       .contiguous();
 }
 
-void write_png(const std::filesystem::path& path, const torch::Tensor& picture) {
-  const torch::Tensor bytes = picture_levels(picture, path, "write_png");
+std::string encode_png(const torch::Tensor& picture, const char* what) {
+  const torch::Tensor bytes = picture_levels(picture, what, "encode_png");
   const bool rgb = bytes.size(2) == 3;
   png_image image;
   std::memset(&image, 0, sizeof(image));
@@ -73,13 +73,21 @@ void write_png(const std::filesystem::path& path, const torch::Tensor& picture) 
   image.width = static_cast<png_uint_32>(bytes.size(1));
   image.height = static_cast<png_uint_32>(bytes.size(0));
   image.format = rgb ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
-  const auto tmp = temporary_path_for(path);
-  if (png_image_write_to_file(&image, tmp.c_str(), 0, bytes.data_ptr(), 0, nullptr) == 0) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    fail_runtime("{}: cannot write PNG ({})", path.string(), image.message);
+  // The first call sizes the file, the second writes it.
+  png_alloc_size_t size = 0;
+  if (png_image_write_to_memory(&image, nullptr, &size, 0, bytes.data_ptr(), 0, nullptr) == 0) {
+    fail_runtime("{}: cannot encode PNG ({})", what, image.message);
   }
-  commit_file(tmp, path);
+  std::string out(size, '\0');
+  if (png_image_write_to_memory(&image, out.data(), &size, 0, bytes.data_ptr(), 0, nullptr) == 0) {
+    fail_runtime("{}: cannot encode PNG ({})", what, image.message);
+  }
+  out.resize(size);
+  return out;
+}
+
+void write_png(const std::filesystem::path& path, const torch::Tensor& picture) {
+  write_file_atomic(path, encode_png(picture, path.c_str()));
 }
 
 torch::Tensor read_png(const std::filesystem::path& path) {

@@ -147,6 +147,11 @@ TEST(DemoCli, TrainsReportsAndWritesEvalJsonInTheSchemaOfEval) {
   EXPECT_NE(result.output.find("report: importance-weighted likelihood (k = 5000, 1000 examples) done in"),
             std::string::npos) << result.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "demo" / "report.html"));
+#ifdef AEKIT_TESTS_WITH_SERVE
+  // It ends with the command that opens the run in the explorer.
+  EXPECT_NE(result.output.find("explore its latent space in the browser:\n  aekit serve " + run + "\n"),
+            std::string::npos) << result.output;
+#endif
   const aekit::Json report = read_json(dir / "demo" / "report.json");
   for (const char* phase : {"test", "representation", "likelihood", "frechet", "figures", "tsne"}) {
     ASSERT_TRUE(report["seconds"].contains(phase)) << phase << ": " << report.dump();

@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include <filesystem>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -29,6 +30,10 @@ ImageShape image_shape(const std::vector<int64_t>& sample_shape);
 ///
 /// Example: `auto grid = aekit::viz::tile_images(samples, /*columns=*/8);`
 torch::Tensor tile_images(const torch::Tensor& images, int64_t columns, int64_t padding = 2);
+
+/// A picture (H x W grey or H x W x 3 RGB, values in [0, 1], clamped) as the bytes of an 8-bit
+/// PNG. `what` names the picture in errors.
+std::string encode_png(const torch::Tensor& picture, const char* what);
 
 /// Writes a picture (H x W grey or H x W x 3 RGB, values in [0, 1], clamped) as an 8-bit PNG,
 /// atomically.

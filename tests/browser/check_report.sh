@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains a small VAE, writes its report and opens it in headless Chromium (check_report.mjs).
-#   tests/report/check_report.sh AEKIT_PROGRAM WORK_DIR
+#   tests/browser/check_report.sh AEKIT_PROGRAM WORK_DIR
 set -euo pipefail
 aekit="$1"
 work="$2"
