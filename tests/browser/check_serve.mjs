@@ -1,7 +1,9 @@
 // Uses the aekit explorer (aekit serve) in headless Chromium as a person would: the scatter shows
 // every test example, hovering a point shows its image and reconstruction, moving the crosshair
-// changes the decoded image, two clicks give an interpolation strip. No console error, no failed
-// or outside request. Saves a screenshot and checks that it is not blank.
+// changes the decoded image, two clicks give an interpolation strip. For codes wider than 2, one
+// slider per dimension moves the decoded code; for a conditional model, choosing another class
+// changes the decoded image. No console error, no failed or outside request. Saves a screenshot
+// and checks that it is not blank.
 //
 //   node check_serve.mjs URL SCREENSHOT.png
 import { chromium } from 'playwright-core';
@@ -100,6 +102,38 @@ try {
   const strip = await fingerprint('#strip');
   check(strip.width > 10 * 28 && strip.height >= 28, `the path strip is ${strip.width} x ${strip.height}`);
 
+  // Wider codes: one slider per dimension, and moving one changes that dimension of the code.
+  const info = await page.evaluate(() => window.aekitExplorer.state.info);
+  let extra = '';
+  if (info.latent_dim > 2) {
+    const sliders = await page.locator('#sliders input').count();
+    check(sliders === info.latent_dim, `expected ${info.latent_dim} sliders, found ${sliders}`);
+    const before = await page.evaluate(() => document.getElementById('decoded').dataset.code);
+    const value = await page.evaluate((high) => {
+      const input = document.querySelectorAll('#sliders input')[2];
+      input.value = String(high);
+      input.dispatchEvent(new Event('input'));
+      return Number(input.value);
+    }, info.ranges.high[2]);
+    await page.waitForFunction((b) => document.getElementById('decoded').dataset.code !== b, before, { timeout: 10000 });
+    await page.waitForTimeout(300);
+    const code = JSON.parse(await page.evaluate(() => document.getElementById('decoded').dataset.code));
+    check(Math.abs(code[2] - value) < 1e-6, `slider 2 set to ${value}, decoded code has ${code[2]}`);
+    extra += `; ${sliders} sliders`;
+  }
+  // Conditional models: another class, another decoded image of the same code.
+  if (info.classes > 0) {
+    const options = await page.locator('#class option').count();
+    check(options === info.classes, `expected ${info.classes} classes to choose from, found ${options}`);
+    const before = await fingerprint('#decoded');
+    const src = await page.evaluate(() => document.getElementById('decoded').src);
+    await page.selectOption('#class', '1');
+    await page.waitForFunction((s) => document.getElementById('decoded').src !== s, src, { timeout: 10000 });
+    const after = await fingerprint('#decoded');
+    check(before.sum !== after.sum, 'choosing another class did not change the decoded image');
+    extra += `; ${options} classes`;
+  }
+
   // The screenshot is not blank: many colours, much that is not background.
   const shot = await page.screenshot({ path: screenshot, fullPage: true });
   const look = await page.evaluate(async (data) => {
@@ -122,7 +156,7 @@ try {
   check(look.colours > 50 && look.inked > 0.02,
         `the screenshot looks blank: ${look.colours} colours, ${(100 * look.inked).toFixed(1)}% inked`);
   console.log(`${points} points, ${coloured} coloured pixels; hover 28x28; crosshair codes ${first.code} -> ${second.code}; ` +
-              `strip ${strip.width}x${strip.height}; screenshot ${look.colours} colours, ${(100 * look.inked).toFixed(1)}% inked`);
+              `strip ${strip.width}x${strip.height}${extra}; screenshot ${look.colours} colours, ${(100 * look.inked).toFixed(1)}% inked`);
 } finally {
   await browser.close();
 }
