@@ -37,6 +37,11 @@ fi
 # The real build's compile commands (configured against the system's LibTorch 1.13).
 cmake -S . -B "$work/cmake" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DAEKIT_WITH_CUDA="$cuda" \
   -DAEKIT_BUILD_BENCHMARKS=OFF >"$work/configure.log" 2>&1 || { tail -n 20 "$work/configure.log" >&2; exit 1; }
+# Headers the build generates (the explorer's embedded page) are made first.
+if grep -q "^AEKIT_WITH_SERVE:BOOL=ON" "$work/cmake/CMakeCache.txt"; then
+  cmake --build "$work/cmake" --target aekit_explorer_assets >>"$work/configure.log" 2>&1 ||
+    { tail -n 20 "$work/configure.log" >&2; exit 1; }
+fi
 echo "torch2-check: LibTorch headers $version from $headers; CUDA sources: $cuda"
 exec python3 - "$work" "$headers" "$cuda" "$@" <<'EOF'
 import json, os, shlex, subprocess, sys

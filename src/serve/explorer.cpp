@@ -132,9 +132,11 @@ std::string png_data_uri(const std::string& png) {
 }  // namespace
 
 Response error_response(int status, const std::string& message) {
-  // One line: the first line of the message.
+  // One line: the first line of the message. A message may quote the request's bytes, which need
+  // not be UTF-8: those are replaced (U+FFFD) rather than refused.
   return Response{status, "application/json",
-                  Json{{"error", message.substr(0, message.find('\n'))}}.dump()};
+                  Json{{"error", message.substr(0, message.find('\n'))}}.dump(
+                      -1, ' ', false, Json::error_handler_t::replace)};
 }
 
 DecodeRequest parse_decode_request(const std::string& body, int64_t latent_dim, int64_t classes,

@@ -142,6 +142,7 @@ TEST(ServeCli, TokenBoundsErrorsSlowClientsAndACleanStop) {
   expect_one_line_error(client.Get("/api/example/../../etc/passwd", bearer), 404, "no such page");
   expect_one_line_error(client.Get("/api/example/300", bearer), 400, "example: expected an index 0 to 299, found 300");
   expect_one_line_error(client.Get("/etc/passwd", bearer), 404, "GET /etc/passwd: no such page or API call");
+  expect_one_line_error(client.Get("/caf\xe9", bearer), 404, "no such page or API call");
 
   // Slow clients (a request cut off mid-header, a connection that says nothing) and a vanished
   // one (a request sent, the connection closed before the answer) stall nobody else.
@@ -156,9 +157,11 @@ TEST(ServeCli, TokenBoundsErrorsSlowClientsAndACleanStop) {
   ASSERT_TRUE(answered);
   EXPECT_EQ(answered->status, 200);
   EXPECT_LT(seconds, 1.5);  // far below the 3 s a stalled worker would hold it
-  // After --timeout (3 s) of silence the server has closed them.
-  std::this_thread::sleep_for(std::chrono::milliseconds(4000));
-  for (const int fd : stalled) {
+  // The server closes a silent connection after --timeout (3 s), and one cut off mid-header after
+  // at most twice that (the request line's wait, then the headers').
+  std::this_thread::sleep_for(std::chrono::milliseconds(7000));
+  for (size_t i = 0; i < stalled.size(); ++i) {
+    const int fd = stalled[i];
     char byte = 0;
     timeval wait{1, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
@@ -166,7 +169,7 @@ TEST(ServeCli, TokenBoundsErrorsSlowClientsAndACleanStop) {
     do {
       got = ::recv(fd, &byte, 1, 0);  // a 408 answer may come first, then the close
     } while (got > 0);
-    EXPECT_EQ(got, 0) << "a stalled connection is still open";
+    EXPECT_EQ(got, 0) << "stalled connection " << i << " is still open";
     ::close(fd);
   }
 

@@ -159,6 +159,7 @@ TEST(ServeExplorer, BadRequestsAre400WithAOneLineErrorNamingTheField) {
   const std::string wrong_size_png = aekit::viz::encode_png(torch::zeros({20, 28}), "x");
   const std::vector<std::pair<aekit::serve::Response, std::string>> cases = {
       {explorer.decode("{\"codes\": [[0, 0, 0]"), "request body: expected a JSON object, found malformed JSON"},
+      {explorer.decode("{\"codes\": [[0, \xff\xfe, 0]]}"), "request body: expected a JSON object, found malformed JSON"},
       {explorer.decode("[1, 2]"), "request body: expected a JSON object, found array"},
       {explorer.decode("{}"), "codes: expected an array of rows of 3 numbers, found none"},
       {explorer.decode("{\"codes\": []}"), "codes: expected an array of rows of 3 numbers, found an empty array"},
