@@ -290,7 +290,10 @@ function buildSliders() {
   const { latent_dim: dims, ranges } = state.info;
   if (dims <= 2) return;
   const box = $('sliders');
-  for (let d = 0; d < dims; ++d) {
+  // At most 32 sliders (a VQ-VAE's code grid has hundreds of values); the rest keep their values.
+  const shown = Math.min(dims, 32);
+  if (shown < dims) $('sliders-note').textContent = `(the first ${shown} of ${dims})`;
+  for (let d = 0; d < shown; ++d) {
     const label = document.createElement('label');
     const name = document.createElement('span'); name.textContent = `z${d}`;
     const input = document.createElement('input');
