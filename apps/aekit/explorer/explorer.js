@@ -49,11 +49,27 @@ function withClass(body) {
   return body;
 }
 
-function showImage(img, blob) {
+// Shows the picture at `url` in `img` once it is decoded, so that the element never drops a picture
+// that is still loading (which would abort its request). A blob URL that `img` showed before is
+// released after the swap.
+async function showPicture(img, url) {
+  const next = new Image();
+  next.src = url;
+  await next.decode();
   const old = img.src;
-  img.src = URL.createObjectURL(blob);
+  img.src = url;
   img.classList.remove('hidden');
   if (old.startsWith('blob:')) URL.revokeObjectURL(old);
+}
+
+async function showImage(img, blob) {
+  const url = URL.createObjectURL(blob);
+  try {
+    await showPicture(img, url);
+  } catch (error) {
+    URL.revokeObjectURL(url);
+    throw error;
+  }
 }
 
 function showRow(table, row, header) {
@@ -83,7 +99,7 @@ const decodeView = new Latest(async (code) => {
   const body = withClass({ codes: [code], format: isImage() ? 'png' : 'json' });
   const response = await api('/api/decode', body);
   if (isImage()) {
-    showImage($('decoded'), await response.blob());
+    await showImage($('decoded'), await response.blob());
   } else {
     showRow($('decoded-table'), [asRow((await response.json()).values[0])]);
   }
@@ -96,8 +112,8 @@ const hoverView = new Latest(async (index) => {
   const label = example.label === null ? '' : ` (${className(example.label)})`;
   $('hover-index').textContent = `${index}${label}`;
   if (isImage()) {
-    $('hover-image').src = example.image;
-    $('hover-reconstruction').src = example.reconstruction;
+    await Promise.all([showPicture($('hover-image'), example.image),
+                       showPicture($('hover-reconstruction'), example.reconstruction)]);
     $('hover-images').classList.remove('hidden');
   } else {
     const rows = [example.values, example.reconstruction_values];
@@ -111,7 +127,7 @@ const stripView = new Latest(async (a, b) => {
   const body = withClass({ from, to, steps: 10, format: isImage() ? 'png' : 'json' });
   const response = await api('/api/interpolate', body);
   if (isImage()) {
-    showImage($('strip'), await response.blob());
+    await showImage($('strip'), await response.blob());
   } else {
     const values = (await response.json()).values;
     showRow($('strip-table'), [values[0], values[values.length - 1]].map(asRow), ['column', 'start', 'end']);
