@@ -234,7 +234,9 @@ TEST(ServeExplorer, TablesComeBackByColumnNameAndCategory) {
   EXPECT_EQ(decoded["values"][0]["shape"], example["reconstruction_values"]["shape"]);
   EXPECT_NEAR(decoded["values"][0]["height_m"].get<double>(),
               example["reconstruction_values"]["height_m"].get<double>(), 1e-2);
-  for (const auto& row : json_of(explorer.decode(R"({"codes": [[-3, 0], [0, 0], [3, 0]], "format": "json"})"))["values"]) {
+  const aekit::Json rows =
+      json_of(explorer.decode(R"({"codes": [[-3, 0], [0, 0], [3, 0]], "format": "json"})"))["values"];
+  for (const auto& row : rows) {
     EXPECT_NE(std::find(shapes.begin(), shapes.end(), row["shape"].get<std::string>()), shapes.end());
     EXPECT_GT(row["height_m"].get<double>(), 5.0);  // metres, not standardised units
   }
