@@ -73,13 +73,7 @@ void write_array(const std::filesystem::path& path, const torch::Tensor& values,
     write_npy(path, values.to(torch::kCPU, torch::kFloat32).contiguous());
   } else {
     const torch::Tensor rows = values.reshape({values.size(0), -1});
-    if (table.column_names.empty()) {
-      std::vector<std::string> names;
-      for (int64_t c = 0; c < rows.size(1); ++c) names.push_back(prefix + std::to_string(c));
-      write_csv(path, rows, names, table.categories);
-    } else {
-      write_csv(path, rows, table.column_names, table.categories);
-    }
+    write_csv(path, rows, table.output_names(rows.size(1), prefix), table.categories);
   }
 }
 

@@ -227,6 +227,13 @@ std::string TableSchema::feature_name(int64_t index) const {
   return fmt::format("feature {}", index);
 }
 
+std::vector<std::string> TableSchema::output_names(int64_t width, const std::string& prefix) const {
+  if (!column_names.empty()) return column_names;
+  std::vector<std::string> names;
+  for (int64_t c = 0; c < width; ++c) names.push_back(prefix + std::to_string(c));
+  return names;
+}
+
 Json Preprocessing::to_json() const {
   Json json{{"scaling", scaling},
             {"missing", missing},

@@ -229,6 +229,7 @@ Explorer::Explorer(train::LoadedRun run, const data::Dataset& examples,
                                                          labels_.data_ptr<int64_t>() + shown))
                              : Json(nullptr)}};
   points_json_ = points.dump();
+  info_json_ = info_json().dump();
 }
 
 torch::Tensor Explorer::project(const torch::Tensor& codes) const {
@@ -237,7 +238,7 @@ torch::Tensor Explorer::project(const torch::Tensor& codes) const {
   return plane;
 }
 
-Response Explorer::info() const {
+Json Explorer::info_json() const {
   const viz::ImageShape& image = image_;
   const torch::Tensor low = std::get<0>(codes_.min(0));
   const torch::Tensor high = std::get<0>(codes_.max(0));
@@ -246,10 +247,9 @@ Response Explorer::info() const {
   Json columns = nullptr;
   if (!image.is_image()) {
     columns = Json::array();
+    const std::vector<std::string> names = table.output_names(features_, "x");
     for (int64_t j = 0; j < features_; ++j) {
-      columns.push_back(Json{{"name", j < static_cast<int64_t>(table.column_names.size())
-                                          ? table.column_names[j]
-                                          : fmt::format("x{}", j)},
+      columns.push_back(Json{{"name", names[static_cast<size_t>(j)]},
                              {"categories", table.categorical(j) ? Json(table.categories[j]) : Json(nullptr)}});
     }
   }
@@ -275,8 +275,10 @@ Response Explorer::info() const {
                         {"max_steps", options_.limits.max_steps},
                         {"max_columns", options_.limits.max_columns},
                         {"max_body_bytes", options_.limits.max_body_bytes}}}};
-  return Response{200, "application/json", info.dump()};
+  return info;
 }
+
+Response Explorer::info() const { return Response{200, "application/json", info_json_}; }
 
 Response Explorer::points() const { return Response{200, "application/json", points_json_}; }
 
@@ -301,22 +303,21 @@ Json Explorer::values_json(const torch::Tensor& values) const {
   const torch::Tensor rows = values.reshape({values.size(0), -1});
   const data::TableSchema& table = run_.preprocessing.table;
   if (table.column_names.empty() && !table.has_categories()) return tensor_rows(rows);
-  Json out = Json::array();
+  const std::vector<std::string> names = table.output_names(rows.size(1), "x");
   const torch::Tensor numbers = rows.to(torch::kFloat64).contiguous();
+  const double* data = numbers.data_ptr<double>();
+  Json out = Json::array();
   for (int64_t i = 0; i < numbers.size(0); ++i) {
     Json row = Json::object();
     for (int64_t j = 0; j < numbers.size(1); ++j) {
-      const double value = numbers[i][j].item<double>();
-      const std::string name = j < static_cast<int64_t>(table.column_names.size())
-                                   ? table.column_names[j]
-                                   : fmt::format("x{}", j);
+      const double value = data[i * numbers.size(1) + j];
       if (table.categorical(j)) {
         const auto& categories = table.categories[j];
         const auto index = std::clamp<int64_t>(std::llround(value), 0,
                                                static_cast<int64_t>(categories.size()) - 1);
-        row[name] = categories[static_cast<size_t>(index)];
+        row[names[j]] = categories[static_cast<size_t>(index)];
       } else {
-        row[name] = rounded(value);
+        row[names[j]] = rounded(value);
       }
     }
     out.push_back(std::move(row));

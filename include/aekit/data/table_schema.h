@@ -28,6 +28,9 @@ struct TableSchema {
   /// A name for feature column `index` in messages: "column 'name'" when the header gave one,
   /// otherwise "feature <index>".
   std::string feature_name(int64_t index) const;
+  /// The names `width` values of a sample are written under: the header's names when the table had
+  /// one, otherwise `prefix` and the index (x0, x1, ...; codes are z0, ...).
+  std::vector<std::string> output_names(int64_t width, const std::string& prefix) const;
 };
 
 }  // namespace aekit::data

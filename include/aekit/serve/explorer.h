@@ -131,6 +131,8 @@ class Explorer {
   Response decoded_response(const torch::Tensor& values, bool png, int64_t columns) const;
   /// Values (N x features, data units) as JSON: numbers, or per column {name: value} for tables.
   Json values_json(const torch::Tensor& values) const;
+  /// What info() answers, built once by the constructor.
+  Json info_json() const;
   /// Positions on the plane of codes (N x latent_dim): N x 2.
   torch::Tensor project(const torch::Tensor& codes) const;
 
@@ -151,6 +153,7 @@ class Explorer {
   std::string projection_;  ///< "latent" or "pca"
   double explained_ = 1;    ///< share of the codes' variance on the plane
   std::string points_json_;
+  std::string info_json_;
   std::mutex model_mutex_;
 };
 
