@@ -20,12 +20,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AEKIT = os.path.join(ROOT, "build", "apps", "aekit", "aekit")
 
 
+# "pytorch_threads": the peer's fastest (OPENBLAS_NUM_THREADS, torch.set_num_threads) for the recipe,
+# measured on the 2-core machine over all four settings (docs/performance.md, "The PyTorch peer's
+# threads").
 RECIPES = {
-    "mlp_vae": {"config": "vae_pytorch_example.json", "epochs": 10,
+    "mlp_vae": {"config": "vae_pytorch_example.json", "epochs": 10, "pytorch_threads": (2, 1),
                 "title": "MLP VAE 784-400-20, batch 128, Adam 1e-3", "unit": "nats per image"},
-    "conv_ae": {"config": "conv_ae.json", "epochs": 2,
+    "conv_ae": {"config": "conv_ae.json", "epochs": 2, "pytorch_threads": (1, 2),
                 "title": "convolutional AE 16-32-64, batch 32, SGD 1.0", "unit": "BCE per pixel"},
-    "lstm_ae": {"config": "lstm_ae.json", "epochs": 2,
+    "lstm_ae": {"config": "lstm_ae.json", "epochs": 2, "pytorch_threads": (1, 1),
                 "title": "recurrent AE LSTM 100-30-100, batch 32, SGD 0.1", "unit": "BCE per pixel"},
 }
 
@@ -62,8 +65,11 @@ def run_pytorch(recipe, seed, epochs, threads, precision):
     return [l["seconds"] for l in lines if "seconds" in l], lines[-1]["test_loss"]
 
 
-def compare(recipe, args, threads):
+def compare(recipe, args):
     epochs = args.epochs or RECIPES[recipe]["epochs"]
+    best_openblas, best_torch = RECIPES[recipe]["pytorch_threads"]
+    threads = {"openblas": args.pytorch_openblas_threads or best_openblas,
+               "torch": args.pytorch_torch_threads or best_torch}
     results = {"aekit": {"seconds": [], "loss": []}, "pytorch": {"seconds": [], "loss": []}}
     with tempfile.TemporaryDirectory() as workdir:
         for seed in range(1, args.repeats + 1):
@@ -94,16 +100,17 @@ def main():
                         help="recipe to compare (repeatable; default mlp_vae)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=0, help="epochs per run (default: the recipe's)")
-    parser.add_argument("--pytorch-openblas-threads", type=int, default=2)
-    parser.add_argument("--pytorch-torch-threads", type=int, default=1)
+    parser.add_argument("--pytorch-openblas-threads", type=int, default=0,
+                        help="the peer's OPENBLAS_NUM_THREADS (default: the recipe's fastest)")
+    parser.add_argument("--pytorch-torch-threads", type=int, default=0,
+                        help="the peer's torch.set_num_threads (default: the recipe's fastest)")
     parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
                         help="aekit's train.precision (bfloat16: the MLP VAE's products in bfloat16)")
     parser.add_argument("--pytorch-precision", choices=["float32", "bfloat16"], default="float32",
                         help="bfloat16: the peer's forward and backward under torch.autocast")
     args = parser.parse_args()
-    threads = {"openblas": args.pytorch_openblas_threads, "torch": args.pytorch_torch_threads}
     for recipe in args.recipe or ["mlp_vae"]:
-        compare(recipe, args, threads)
+        compare(recipe, args)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,15 @@
 #include "aekit/models/autoencoder.h"
 #include "aekit/kernels/matmul.h"
 #include "aekit/kernels/fused_adam.h"
+#include "aekit/kernels/parallel.h"
+#include "aekit/nn/lstm.h"
 #include "aekit/train/optimizer.h"
 #include "aekit/train/run_config.h"
 
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -37,6 +40,11 @@ void BM_TrainStep(benchmark::State& state, const std::string& family) {
   auto optimizer = aekit::train::make_optimizer(config, model->parameters());
   const torch::Tensor x = torch::rand({state.range(0), 1, 28, 28});
   model->train();
+  // The pools as the trainer sets them for this family's step.
+  const aekit::models::TrainingStep step = model->training_step(aekit::Precision::kFloat32);
+  const aekit::ScopedTorchThreads torch_threads(step.torch_threads > 0 ? step.torch_threads
+                                                                       : at::get_num_threads());
+  const aekit::ScopedBlasThreads blas_threads(step.blas_threads);
   for (auto _ : state) {
     // As the trainer does: the family's fused step where it has one, else autograd.
     optimizer->zero_grad();
@@ -49,6 +57,84 @@ void BM_TrainStep(benchmark::State& state, const std::string& family) {
     benchmark::DoNotOptimize(terms.total.item<float>());
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+// One LSTM layer 28 -> 100 over a batch of 32 sequences of 28 steps (the recurrent AE's first
+// layer), forward and backward: torch's LSTM (arg 0 = 0) or aekit's recurrence (1), on torch's pool
+// with arg 1 threads and OpenBLAS on one.
+void BM_LstmLayer(benchmark::State& state) {
+  aekit::configure_threads(0);
+  torch::manual_seed(0);
+  torch::nn::LSTM layer(torch::nn::LSTMOptions(28, 100).batch_first(true));
+  const torch::Tensor x = torch::rand({32, 28, 28});
+  const torch::Tensor weights = torch::randn({32, 28, 100});
+  const bool own = state.range(0) == 1;
+  const aekit::ScopedTorchThreads torch_threads(static_cast<int>(state.range(1)));
+  const aekit::ScopedBlasThreads blas_threads(1);
+  for (auto _ : state) {
+    layer->zero_grad();
+    const torch::Tensor h =
+        own ? aekit::nn::run_lstm(layer, x) : std::get<0>(layer->forward(x));
+    (h * weights).sum().backward();
+    benchmark::DoNotOptimize(layer->parameters()[0].grad().data_ptr<float>());
+  }
+  // 247.5 MFLOP of products per pass (no input gradient: x needs none).
+  state.counters["GFLOP/s"] = benchmark::Counter(247.5e6 * static_cast<double>(state.iterations()),
+                                                 benchmark::Counter::kIsRate);
+}
+
+// The products alone of BM_LstmLayer's aekit case (247.5 MFLOP: the input projection, 27 recurrent
+// products forward and 27 backward per thread's rows, the two weight gradients), split over torch's
+// threads as aekit's recurrence splits them: the floor for the layer's shapes on this machine.
+void BM_LstmLayerProducts(benchmark::State& state) {
+  aekit::configure_threads(0);
+  const int64_t batch = 32, steps = 28, features = 28, hidden = 100;
+  const aekit::ScopedTorchThreads torch_threads(static_cast<int>(state.range(0)));
+  const aekit::ScopedBlasThreads blas_threads(1);
+  const torch::Tensor x = torch::rand({steps * batch, features});
+  const torch::Tensor w_ih = torch::randn({4 * hidden, features});
+  const torch::Tensor w_hh = torch::randn({4 * hidden, hidden});
+  torch::Tensor gates = torch::randn({steps * batch, 4 * hidden});
+  torch::Tensor h = torch::randn({steps * batch, hidden});
+  torch::Tensor dh = torch::empty({batch, hidden});
+  torch::Tensor d_w_ih = torch::empty_like(w_ih);
+  torch::Tensor d_w_hh = torch::empty_like(w_hh);
+  const auto rows_in_parallel = [](int64_t rows, const std::function<void(int64_t, int64_t)>& body) {
+    aekit::kernels::parallel_for(rows, 8, body);
+  };
+  for (auto _ : state) {
+    rows_in_parallel(steps * batch, [&](int64_t b, int64_t e) {
+      aekit::kernels::gemm_row_major(e - b, 4 * hidden, features, x.data_ptr<float>() + b * features,
+                                     features, w_ih.data_ptr<float>(), features, true, 0.0f,
+                                     gates.data_ptr<float>() + b * 4 * hidden, 4 * hidden);
+    });
+    rows_in_parallel(batch, [&](int64_t b, int64_t e) {
+      for (int64_t t = 1; t < steps; ++t) {
+        aekit::kernels::gemm_row_major(e - b, 4 * hidden, hidden,
+                                       h.data_ptr<float>() + ((t - 1) * batch + b) * hidden, hidden,
+                                       w_hh.data_ptr<float>(), hidden, true, 1.0f,
+                                       gates.data_ptr<float>() + (t * batch + b) * 4 * hidden,
+                                       4 * hidden);
+      }
+      for (int64_t t = steps - 1; t-- > 0;) {
+        aekit::kernels::gemm_row_major(e - b, hidden, 4 * hidden,
+                                       gates.data_ptr<float>() + ((t + 1) * batch + b) * 4 * hidden,
+                                       4 * hidden, w_hh.data_ptr<float>(), hidden, false, 0.0f,
+                                       dh.data_ptr<float>() + b * hidden, hidden);
+      }
+    });
+    rows_in_parallel(4 * hidden, [&](int64_t b, int64_t e) {
+      const torch::NoGradGuard no_grad;
+      torch::Tensor ih = d_w_ih.narrow(0, b, e - b);
+      torch::mm_out(ih, gates.t().narrow(0, b, e - b), x);
+      torch::Tensor hh = d_w_hh.narrow(0, b, e - b);
+      torch::mm_out(hh, gates.narrow(0, batch, (steps - 1) * batch).t().narrow(0, b, e - b),
+                    h.narrow(0, 0, (steps - 1) * batch));
+    });
+    benchmark::DoNotOptimize(d_w_hh.data_ptr<float>());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(247.5e6 * static_cast<double>(state.iterations()),
+                                                 benchmark::Counter::kIsRate);
 }
 
 // The parts of the MLP VAE step at batch 128: forward + backward by autograd or by the fused
@@ -160,6 +246,14 @@ BENCHMARK_CAPTURE(BM_MlpVaeStepPart, adam_fused, std::string("fused_adam"))
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MlpVaeStepPart, adam_fused_all_threads, std::string("fused_adam_all_threads"))
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LstmLayer)
+    ->ArgNames({"own", "threads"})
+    ->Args({0, 1})
+    ->Args({0, 2})
+    ->Args({1, 1})
+    ->Args({1, 2})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LstmLayerProducts)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_TrainStep, mlp_vae, std::string("mlp_vae"))
     ->Arg(32)
     ->Arg(128)

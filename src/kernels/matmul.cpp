@@ -5,6 +5,11 @@
 #include "aekit/kernels/elementwise.h"
 #include "kernels/openmp_runtime.h"
 
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <limits>
+
 #ifdef AEKIT_WITH_ONEDNN
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -14,6 +19,60 @@
 #endif
 
 namespace aekit::kernels {
+
+namespace {
+
+// BLAS's Fortran sgemm (column-major, 32-bit integers in Debian's OpenBLAS), taken only when the
+// process runs OpenBLAS, whose own symbol tells it apart from other BLAS libraries.
+using SgemmFn = void (*)(const char*, const char*, const int*, const int*, const int*, const float*,
+                         const float*, const int*, const float*, const int*, const float*, float*,
+                         const int*);
+
+SgemmFn openblas_sgemm() {
+  static const SgemmFn sgemm = [] {
+    if (::dlsym(RTLD_DEFAULT, "openblas_get_num_threads") == nullptr) return SgemmFn{nullptr};
+    return reinterpret_cast<SgemmFn>(::dlsym(RTLD_DEFAULT, "sgemm_"));
+  }();
+  return sgemm;
+}
+
+}  // namespace
+
+void gemm_row_major(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                    int64_t ldb, bool b_transposed, float beta, float* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  constexpr int64_t kIntMax = std::numeric_limits<int>::max();
+  const SgemmFn sgemm = openblas_sgemm();
+  if (sgemm != nullptr && std::max({m, n, k, lda, ldb, ldc}) <= kIntMax) {
+    // Row-major c = a b is column-major c' = b' a'.
+    const int mi = static_cast<int>(m), ni = static_cast<int>(n), ki = static_cast<int>(std::max<int64_t>(k, 1));
+    const int lda_i = static_cast<int>(std::max<int64_t>(lda, 1));
+    const int ldb_i = static_cast<int>(std::max<int64_t>(ldb, 1));
+    const int ldc_i = static_cast<int>(std::max<int64_t>(ldc, 1));
+    const float alpha = 1.0f;
+    if (k == 0) {
+      if (beta == 0.0f) {
+        for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
+      }
+      return;
+    }
+    sgemm(b_transposed ? "T" : "N", "N", &ni, &mi, &ki, &alpha, b, &ldb_i, a, &lda_i, &beta, c,
+          &ldc_i);
+    return;
+  }
+  const auto options = torch::TensorOptions().dtype(torch::kFloat32);
+  const torch::Tensor ta = torch::from_blob(const_cast<float*>(a), {m, k}, {lda, 1}, options);
+  const torch::Tensor tb =
+      b_transposed ? torch::from_blob(const_cast<float*>(b), {n, k}, {ldb, 1}, options).t()
+                   : torch::from_blob(const_cast<float*>(b), {k, n}, {ldb, 1}, options);
+  torch::Tensor tc = torch::from_blob(c, {m, n}, {ldc, 1}, options);
+  const torch::NoGradGuard no_grad;
+  if (beta == 0.0f) {
+    tc.copy_(torch::mm(ta, tb));
+  } else {
+    tc.addmm_(ta, tb, beta);
+  }
+}
 
 torch::Tensor as_operand(const torch::Tensor& t, Precision precision) {
   return precision == Precision::kBFloat16 ? to_bfloat16(t) : t;

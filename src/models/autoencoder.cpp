@@ -64,7 +64,7 @@ TrainingStep AutoencoderImpl::training_step(Precision precision) const {
   return step;
 }
 
-TrainingStep AutoencoderImpl::convolution_training_step(Precision precision) const {
+TrainingStep AutoencoderImpl::torch_pool_training_step(Precision precision) const {
   TrainingStep step = AutoencoderImpl::training_step(precision);
   step.torch_threads = configured_threads();
   step.blas_threads = 1;

@@ -2,6 +2,7 @@
 
 #include "aekit/core/error.h"
 #include "aekit/models/model_config.h"
+#include "aekit/nn/lstm.h"
 #include "aekit/nn/mlp.h"
 
 namespace aekit::models {
@@ -10,11 +11,6 @@ namespace {
 
 torch::nn::LSTM lstm(int64_t input, int64_t hidden) {
   return torch::nn::LSTM(torch::nn::LSTMOptions(input, hidden).batch_first(true));
-}
-
-/// The output at every step of an LSTM over a batch-first sequence.
-torch::Tensor run(torch::nn::LSTM& layer, const torch::Tensor& sequence) {
-  return std::get<0>(layer->forward(sequence));
 }
 
 }  // namespace
@@ -46,13 +42,13 @@ RecurrentAutoencoderImpl::RecurrentAutoencoderImpl(RecurrentAutoencoderOptions o
 
 torch::Tensor RecurrentAutoencoderImpl::encode(const torch::Tensor& x) {
   torch::Tensor h = x.reshape({x.size(0), steps_, features_});
-  for (auto& layer : encoder_) h = run(layer, h);
+  for (auto& layer : encoder_) h = nn::run_lstm(layer, h);
   return h.select(1, steps_ - 1);
 }
 
 torch::Tensor RecurrentAutoencoderImpl::decode_logits(const torch::Tensor& z) {
   torch::Tensor h = z.unsqueeze(1).expand({z.size(0), steps_, z.size(1)});
-  for (auto& layer : decoder_) h = run(layer, h);
+  for (auto& layer : decoder_) h = nn::run_lstm(layer, h);
   return output_->forward(h).reshape(batch_shape(z.size(0), options.sample_shape()));
 }
 

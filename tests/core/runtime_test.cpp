@@ -25,7 +25,7 @@ TEST(Runtime, ThreadPolicyGivesBlasTheThreadsAndTorchOne) {
   EXPECT_INPUT_ERROR(aekit::configure_threads(-1), "threads: expected 0 (one per core) or more, found -1");
 }
 
-TEST(Runtime, ConvolutionalStepsGiveTorchsPoolTheThreadsAndOpenBlasOne) {
+TEST(Runtime, ConvolutionalAndRecurrentStepsGiveTorchsPoolTheThreadsAndOpenBlasOne) {
   using GetThreadsFn = int (*)();
   const auto blas_threads = reinterpret_cast<GetThreadsFn>(::dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
   ASSERT_NE(blas_threads, nullptr);
@@ -34,14 +34,15 @@ TEST(Runtime, ConvolutionalStepsGiveTorchsPoolTheThreadsAndOpenBlasOne) {
     const aekit::Json model = aekit::train::resolve_config(aekit::Json{{"model", {{"type", type}}}})["model"];
     return aekit::models::make_model(model, {1, 28, 28})->training_step(aekit::Precision::kFloat32);
   };
-  for (const char* type : {"conv_ae", "conv_vae", "vq_vae"}) {
+  // Convolutions, and aekit's LSTM recurrence split by rows, run on torch's pool.
+  for (const char* type : {"conv_ae", "conv_vae", "vq_vae", "lstm_ae"}) {
     SCOPED_TRACE(type);
     const aekit::models::TrainingStep step = step_of(type);
     EXPECT_EQ(step.torch_threads, 2);
     EXPECT_EQ(step.blas_threads, 1);
   }
-  // The products of the MLP families and the LSTM run on OpenBLAS: the pools stay as they are.
-  for (const char* type : {"ae", "vae", "lstm_ae"}) {
+  // The products of the MLP families run on OpenBLAS: the pools stay as they are.
+  for (const char* type : {"ae", "vae"}) {
     SCOPED_TRACE(type);
     const aekit::models::TrainingStep step = step_of(type);
     EXPECT_EQ(step.torch_threads, 0);

@@ -1,5 +1,6 @@
 #include "aekit/kernels/elementwise.h"
 
+#include "aekit/kernels/matmul.h"
 #include "aekit/kernels/parallel.h"
 #include "aekit/core/runtime.h"
 #include "aekit/kernels/reconstruction_gradient.h"
@@ -15,6 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using aekit::Precision;
@@ -151,4 +153,33 @@ TEST(Products, NativeBFloat16MatchesTheCpuFlags) {
   const bool onednn = aekit::kernels::product_backend().rfind("oneDNN", 0) == 0;
   EXPECT_EQ(aekit::kernels::native_bfloat16_products(), onednn && bf16_flag)
       << "backend " << aekit::kernels::product_backend() << ", CPU bfloat16 flag " << bf16_flag;
+}
+
+// The raw product of the LSTM's steps: every layout it takes (b plain or a transposed weight,
+// beta 0 or 1, matrices inside wider rows, an empty inner size) against LibTorch's product.
+TEST(Products, GemmRowMajorEqualsTorchForEveryLayout) {
+  torch::manual_seed(4);
+  for (const bool b_transposed : {false, true}) {
+    for (const float beta : {0.0f, 1.0f}) {
+      for (const auto& [m, n, k] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+               {16, 400, 100}, {7, 13, 5}, {1, 1, 1}, {3, 4, 0}}) {
+        SCOPED_TRACE(::testing::Message() << "m=" << m << " n=" << n << " k=" << k
+                                          << " b_transposed=" << b_transposed << " beta=" << beta);
+        // Each matrix sits in the left part of rows 3 values wider than it.
+        const torch::Tensor a = torch::randn({m, k + 3});
+        const torch::Tensor b = b_transposed ? torch::randn({n, k + 3}) : torch::randn({k, n + 3});
+        torch::Tensor c = torch::randn({m, n + 3});
+        const torch::Tensor a_used = a.narrow(1, 0, k);
+        const torch::Tensor b_used = b_transposed ? b.narrow(1, 0, k).t() : b.narrow(1, 0, n);
+        const torch::Tensor expected =
+            torch::mm(a_used, b_used) + beta * c.narrow(1, 0, n);
+        const torch::Tensor untouched = c.narrow(1, n, 3).clone();
+        aekit::kernels::gemm_row_major(m, n, k, a.data_ptr<float>(), k + 3, b.data_ptr<float>(),
+                                       b_transposed ? k + 3 : n + 3, b_transposed, beta,
+                                       c.data_ptr<float>(), n + 3);
+        EXPECT_TRUE(torch::allclose(c.narrow(1, 0, n), expected, 1e-4, 1e-5));
+        EXPECT_TRUE(torch::equal(c.narrow(1, n, 3), untouched));
+      }
+    }
+  }
 }

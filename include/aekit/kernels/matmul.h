@@ -36,6 +36,19 @@ struct ProductOptions {
 void matmul_out(torch::Tensor& out, const torch::Tensor& a, const torch::Tensor& b,
                 const ProductOptions& options = {});
 
+/// c = a b + beta c on raw row-major float32 matrices, for loops that issue many small products
+/// (the LSTM's one per step): a is [m, k] with row stride lda; b is [k, n] with row stride ldb, or,
+/// when `b_transposed`, the transpose of a row-major [n, k] matrix with row stride ldb (a weight
+/// w [n, k] used as w.t()); c is [m, n] with row stride ldc; beta is 0 or 1. Calls the loaded BLAS's
+/// sgemm directly when it is OpenBLAS (no tensor or dispatch per call), on the calling thread with
+/// OpenBLAS's own thread count; otherwise LibTorch's product on tensors over the same memory.
+///
+/// Example (one LSTM step, gates [B, 4H] += h [B, H] w_hh.t(), w_hh [4H, H]):
+///   aekit::kernels::gemm_row_major(B, 4 * H, H, h, H, w_hh, H, /*b_transposed=*/true, 1.0f,
+///                                  gates, 4 * H);
+void gemm_row_major(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                    int64_t ldb, bool b_transposed, float beta, float* c, int64_t ldc);
+
 /// `t` as the operand type of `precision`: itself for float32, a rounded bfloat16 copy otherwise.
 torch::Tensor as_operand(const torch::Tensor& t, Precision precision);
 

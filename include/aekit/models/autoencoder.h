@@ -161,10 +161,10 @@ class AutoencoderImpl : public torch::nn::Module {
   torch::Tensor one_hot_condition(int64_t rows, const torch::Tensor& like) const;
 
  protected:
-  /// The step of a family whose work is convolutions: they run in torch's intra-op pool, which
-  /// gets every configured thread, and OpenBLAS one, so that the two pools do not spin on the same
-  /// cores (docs/performance.md, "Thread settings").
-  TrainingStep convolution_training_step(Precision precision) const;
+  /// The step of a family whose work runs in torch's intra-op pool (convolutions, aekit's LSTM
+  /// recurrence split by rows): that pool gets every configured thread, and OpenBLAS one, so that
+  /// the two pools do not spin on the same cores (docs/performance.md, "Thread settings").
+  TrainingStep torch_pool_training_step(Precision precision) const;
 
  private:
   losses::Likelihood likelihood_;

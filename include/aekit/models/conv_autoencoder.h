@@ -42,9 +42,9 @@ class ConvAutoencoderImpl : public AutoencoderImpl {
   torch::Tensor encode(const torch::Tensor& x) override;
   torch::Tensor decode(const torch::Tensor& z) override;
   bool is_generative() const override { return false; }
-  /// Convolutions: torch's pool gets the threads (AutoencoderImpl::convolution_training_step).
+  /// Convolutions: torch's pool gets the threads (AutoencoderImpl::torch_pool_training_step).
   TrainingStep training_step(Precision precision) const override {
-    return convolution_training_step(precision);
+    return torch_pool_training_step(precision);
   }
   int64_t latent_dim() const override;
 

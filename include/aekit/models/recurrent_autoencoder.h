@@ -38,6 +38,11 @@ class RecurrentAutoencoderImpl : public AutoencoderImpl {
   torch::Tensor decode(const torch::Tensor& z) override;
   bool is_generative() const override { return false; }
   int64_t latent_dim() const override { return options.latent_dim(); }
+  /// The LSTM recurrence runs on torch's pool, each thread on its own rows of the batch
+  /// (AutoencoderImpl::torch_pool_training_step, nn::run_lstm).
+  TrainingStep training_step(Precision precision) const override {
+    return torch_pool_training_step(precision);
+  }
 
   RecurrentAutoencoderOptions options;
 

@@ -61,9 +61,9 @@ class VqVaeImpl : public AutoencoderImpl {
   /// The reconstruction term, and the commitment term as `penalty`.
   LossTerms loss(const torch::Tensor& x, const ModelOutput& out) override;
   bool is_generative() const override { return false; }
-  /// Convolutions: torch's pool gets the threads (AutoencoderImpl::convolution_training_step).
+  /// Convolutions: torch's pool gets the threads (AutoencoderImpl::torch_pool_training_step).
   TrainingStep training_step(Precision precision) const override {
-    return convolution_training_step(precision);
+    return torch_pool_training_step(precision);
   }
   int64_t latent_dim() const override;
   Json take_epoch_statistics() override;
