@@ -59,15 +59,16 @@ void BM_TrainStep(benchmark::State& state, const std::string& family) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
-// One LSTM layer 28 -> 100 over a batch of 32 sequences of 28 steps (the recurrent AE's first
-// layer), forward and backward: torch's LSTM (arg 0 = 0) or aekit's recurrence (1), on torch's pool
-// with arg 1 threads and OpenBLAS on one.
+// One LSTM layer 28 -> 100 over a batch of `batch` sequences of 28 steps (the recurrent AE's first
+// layer), forward and backward: torch's LSTM (own 0) or aekit's recurrence (own 1), on torch's pool
+// with `threads` threads and OpenBLAS on one.
 void BM_LstmLayer(benchmark::State& state) {
   aekit::configure_threads(0);
   torch::manual_seed(0);
   torch::nn::LSTM layer(torch::nn::LSTMOptions(28, 100).batch_first(true));
-  const torch::Tensor x = torch::rand({32, 28, 28});
-  const torch::Tensor weights = torch::randn({32, 28, 100});
+  const int64_t batch = state.range(2);
+  const torch::Tensor x = torch::rand({batch, 28, 28});
+  const torch::Tensor weights = torch::randn({batch, 28, 100});
   const bool own = state.range(0) == 1;
   const aekit::ScopedTorchThreads torch_threads(static_cast<int>(state.range(1)));
   const aekit::ScopedBlasThreads blas_threads(1);
@@ -78,8 +79,9 @@ void BM_LstmLayer(benchmark::State& state) {
     (h * weights).sum().backward();
     benchmark::DoNotOptimize(layer->parameters()[0].grad().data_ptr<float>());
   }
-  // 247.5 MFLOP of products per pass (no input gradient: x needs none).
-  state.counters["GFLOP/s"] = benchmark::Counter(247.5e6 * static_cast<double>(state.iterations()),
+  // 247.5 MFLOP of products per pass at batch 32 (no input gradient: x needs none).
+  state.counters["GFLOP/s"] = benchmark::Counter(247.5e6 * static_cast<double>(batch) / 32.0 *
+                                                     static_cast<double>(state.iterations()),
                                                  benchmark::Counter::kIsRate);
 }
 
@@ -177,6 +179,11 @@ void BM_EncodeDecode(benchmark::State& state, const std::string& family) {
   auto model = aekit::models::make_model(config_of(family)["model"], {1, 28, 28});
   model->eval();
   const torch::Tensor x = torch::rand({state.range(0), 1, 28, 28});
+  // The pools as commands on a trained run set them (the family's step policy).
+  const aekit::models::TrainingStep step = model->training_step(aekit::Precision::kFloat32);
+  const aekit::ScopedTorchThreads torch_threads(step.torch_threads > 0 ? step.torch_threads
+                                                                       : at::get_num_threads());
+  const aekit::ScopedBlasThreads blas_threads(step.blas_threads);
   for (auto _ : state) {
     benchmark::DoNotOptimize(model->decode(model->encode(x)).data_ptr());
   }
@@ -247,11 +254,13 @@ BENCHMARK_CAPTURE(BM_MlpVaeStepPart, adam_fused, std::string("fused_adam"))
 BENCHMARK_CAPTURE(BM_MlpVaeStepPart, adam_fused_all_threads, std::string("fused_adam_all_threads"))
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LstmLayer)
-    ->ArgNames({"own", "threads"})
-    ->Args({0, 1})
-    ->Args({0, 2})
-    ->Args({1, 1})
-    ->Args({1, 2})
+    ->ArgNames({"own", "threads", "batch"})
+    ->Args({0, 1, 32})
+    ->Args({0, 2, 32})
+    ->Args({1, 1, 32})
+    ->Args({1, 2, 32})
+    ->Args({0, 2, 1024})
+    ->Args({1, 2, 1024})
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LstmLayerProducts)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_TrainStep, mlp_vae, std::string("mlp_vae"))
