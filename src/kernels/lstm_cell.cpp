@@ -22,9 +22,8 @@ inline float exp_float(float x) {
   // n = round(x / ln 2) by the 1.5 * 2^23 trick, which leaves n in the low bits of `shifted`.
   const float shifted = x * 1.44269504088896341f + 12582912.0f;
   const float n = shifted - 12582912.0f;
-  int32_t n_bits;
+  uint32_t n_bits;
   std::memcpy(&n_bits, &shifted, sizeof n_bits);
-  const int32_t n_int = n_bits - 0x4B400000;
   // r = x - n ln 2, with ln 2 split in two so that n * high is exact.
   const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
   float p = 1.9875691500e-4f;
@@ -34,7 +33,9 @@ inline float exp_float(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  const int32_t scale_bits = (n_int + 127) << 23;
+  // 2^n as float bits: the exponent field n + 127, in unsigned arithmetic so that a NaN input
+  // (whose bits are no integer) stays defined; p carries the NaN to the result.
+  const uint32_t scale_bits = (n_bits - 0x4B400000u + 127u) << 23;
   float scale;
   std::memcpy(&scale, &scale_bits, sizeof scale);
   return p * scale;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <limits>
 #include <tuple>
 
 namespace {
@@ -120,4 +121,20 @@ TEST(Lstm, OtherLayersAndTypesTakeTorchLstm) {
   EXPECT_TRUE(aekit::nn::runs_own_lstm(plain, x));
   EXPECT_EQ(aekit::nn::run_lstm(stacked, x).sizes(), (std::vector<int64_t>{2, 3, 8}));
   EXPECT_EQ(aekit::nn::run_lstm(bidirectional, x).sizes(), (std::vector<int64_t>{2, 3, 16}));
+}
+
+// A NaN in one row's input reaches that row's outputs from its step on, as in torch's LSTM, and no
+// other row (the trainer stops on a non-finite loss; the recurrence must neither hide nor spread it).
+TEST(Lstm, ANaNInputReachesItsOwnRowAsInTorchsLstm) {
+  torch::manual_seed(6);
+  auto layer = make_layer(3, 5);
+  torch::Tensor x = torch::randn({16, 4, 3});
+  x[2][1][0] = std::numeric_limits<float>::quiet_NaN();
+  const aekit::ScopedTorchThreads threads(2);
+  const torch::Tensor own = aekit::nn::run_lstm(layer, x).detach();
+  const torch::Tensor ref = std::get<0>(layer->forward(x)).detach();
+  EXPECT_TRUE(torch::equal(own.isnan(), ref.isnan()));
+  EXPECT_TRUE(own[2].slice(0, 1).isnan().all().item<bool>());
+  EXPECT_FALSE(own[2][0].isnan().any().item<bool>());
+  EXPECT_EQ(own.isnan().sum().item<int64_t>(), 3 * 5);
 }
