@@ -32,6 +32,13 @@ aekit::Json config_of(const std::string& family) {
   return aekit::train::resolve_config(aekit::Json{{"model", model}});
 }
 
+// The pools as the trainer and the commands on a trained run set them for this family's step
+// (each benchmark starts from aekit::configure_threads(0), which resets them).
+void set_family_pools(const aekit::models::AutoencoderImpl& model) {
+  const aekit::models::TrainingStep step = model.training_step(aekit::Precision::kFloat32);
+  aekit::set_pool_threads(step.torch_threads, step.blas_threads);
+}
+
 void BM_TrainStep(benchmark::State& state, const std::string& family) {
   aekit::configure_threads(0);
   torch::manual_seed(0);
@@ -40,11 +47,7 @@ void BM_TrainStep(benchmark::State& state, const std::string& family) {
   auto optimizer = aekit::train::make_optimizer(config, model->parameters());
   const torch::Tensor x = torch::rand({state.range(0), 1, 28, 28});
   model->train();
-  // The pools as the trainer sets them for this family's step.
-  const aekit::models::TrainingStep step = model->training_step(aekit::Precision::kFloat32);
-  const aekit::ScopedTorchThreads torch_threads(step.torch_threads > 0 ? step.torch_threads
-                                                                       : at::get_num_threads());
-  const aekit::ScopedBlasThreads blas_threads(step.blas_threads);
+  set_family_pools(*model);
   for (auto _ : state) {
     // As the trainer does: the family's fused step where it has one, else autograd.
     optimizer->zero_grad();
@@ -179,11 +182,7 @@ void BM_EncodeDecode(benchmark::State& state, const std::string& family) {
   auto model = aekit::models::make_model(config_of(family)["model"], {1, 28, 28});
   model->eval();
   const torch::Tensor x = torch::rand({state.range(0), 1, 28, 28});
-  // The pools as commands on a trained run set them (the family's step policy).
-  const aekit::models::TrainingStep step = model->training_step(aekit::Precision::kFloat32);
-  const aekit::ScopedTorchThreads torch_threads(step.torch_threads > 0 ? step.torch_threads
-                                                                       : at::get_num_threads());
-  const aekit::ScopedBlasThreads blas_threads(step.blas_threads);
+  set_family_pools(*model);
   for (auto _ : state) {
     benchmark::DoNotOptimize(model->decode(model->encode(x)).data_ptr());
   }

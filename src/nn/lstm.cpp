@@ -22,25 +22,26 @@ bool repeated_over_time(const torch::Tensor& input) {
   return input.size(1) > 1 && input.stride(1) == 0;
 }
 
-// out = a b, its rows split over torch's threads (each product single-threaded on OpenBLAS, which
-// this step leaves one thread), so the products use every core without a second thread pool.
-void mm_rows_in_parallel(torch::Tensor out, const torch::Tensor& a, const torch::Tensor& b) {
+// out = a b (+ bias), its rows split over torch's threads (each product single-threaded on
+// OpenBLAS, which this step leaves one thread), so the products use every core without a second
+// thread pool.
+void product_rows_in_parallel(torch::Tensor out, const torch::Tensor& a, const torch::Tensor& b,
+                              const torch::Tensor& bias = {}) {
   kernels::parallel_for(out.size(0), kRowsPerThread, [&](int64_t begin, int64_t end) {
     const torch::NoGradGuard no_grad;
     torch::Tensor rows = out.narrow(0, begin, end - begin);
-    torch::mm_out(rows, a.narrow(0, begin, end - begin), b);
+    if (bias.defined()) {
+      torch::addmm_out(rows, bias, a.narrow(0, begin, end - begin), b);
+    } else {
+      torch::mm_out(rows, a.narrow(0, begin, end - begin), b);
+    }
   });
 }
 
-// out = bias + a b, as mm_rows_in_parallel.
-torch::Tensor addmm_rows_in_parallel(const torch::Tensor& bias, const torch::Tensor& a,
-                                     const torch::Tensor& b) {
-  torch::Tensor out = torch::empty({a.size(0), b.size(1)}, a.options());
-  kernels::parallel_for(out.size(0), kRowsPerThread, [&](int64_t begin, int64_t end) {
-    const torch::NoGradGuard no_grad;
-    torch::Tensor rows = out.narrow(0, begin, end - begin);
-    torch::addmm_out(rows, bias, a.narrow(0, begin, end - begin), b);
-  });
+// bias + a b as a new [rows of a, 4H] tensor.
+torch::Tensor projection(const torch::Tensor& a, const torch::Tensor& w_ih, const torch::Tensor& bias) {
+  torch::Tensor out = torch::empty({a.size(0), w_ih.size(0)}, a.options());
+  product_rows_in_parallel(out, a, w_ih.t(), bias);
   return out;
 }
 
@@ -58,10 +59,10 @@ struct LstmSequence : public torch::autograd::Function<LstmSequence> {
     torch::Tensor steps_input;  // [T, B, F] contiguous, or the one step [B, F] when repeated
     if (repeated) {
       steps_input = input.select(1, 0).contiguous();
-      gates = addmm_rows_in_parallel(bias, steps_input, w_ih.t()).unsqueeze(0).repeat({steps, 1, 1});
+      gates = projection(steps_input, w_ih, bias).unsqueeze(0).repeat({steps, 1, 1});
     } else {
       steps_input = input.transpose(0, 1).contiguous();
-      gates = addmm_rows_in_parallel(bias, steps_input.view({steps * batch, -1}), w_ih.t())
+      gates = projection(steps_input.view({steps * batch, -1}), w_ih, bias)
                   .view({steps, batch, 4 * hidden});
     }
     const auto options = input.options();
@@ -98,7 +99,6 @@ struct LstmSequence : public torch::autograd::Function<LstmSequence> {
     ctx->saved_data["cells"] = cells;
     ctx->saved_data["tanh_cells"] = tanh_cells;
     ctx->saved_data["outputs"] = outputs;
-    ctx->saved_data["repeated"] = repeated;
     return outputs.transpose(0, 1).contiguous();
   }
 
@@ -111,7 +111,7 @@ struct LstmSequence : public torch::autograd::Function<LstmSequence> {
     const torch::Tensor cells = ctx->saved_data["cells"].toTensor();
     const torch::Tensor tanh_cells = ctx->saved_data["tanh_cells"].toTensor();
     const torch::Tensor outputs = ctx->saved_data["outputs"].toTensor();
-    const bool repeated = ctx->saved_data["repeated"].toBool();
+    const bool repeated = steps_input.dim() == 2;  // one step [B, F] for a repeated input
     const int64_t steps = gates.size(0);
     const int64_t batch = gates.size(1);
     const int64_t hidden = w_hh.size(1);
@@ -156,22 +156,22 @@ struct LstmSequence : public torch::autograd::Function<LstmSequence> {
       // [T, B, F] -> [B, T, F]; a repeated input gets its gradient per step, which the expand
       // in front of it sums.
       d_input = torch::empty({steps * batch, features}, gates.options());
-      mm_rows_in_parallel(d_input, dflat, w_ih);
+      product_rows_in_parallel(d_input, dflat, w_ih);
       d_input = d_input.view({steps, batch, features}).transpose(0, 1);
     }
     if (ctx->needs_input_grad(1)) {
       d_w_ih = torch::empty_like(w_ih);
       if (repeated) {
-        mm_rows_in_parallel(d_w_ih, dgates.sum(0).t(), steps_input);
+        product_rows_in_parallel(d_w_ih, dgates.sum(0).t(), steps_input);
       } else {
-        mm_rows_in_parallel(d_w_ih, dflat.t(), steps_input.view({steps * batch, features}));
+        product_rows_in_parallel(d_w_ih, dflat.t(), steps_input.view({steps * batch, features}));
       }
     }
     if (ctx->needs_input_grad(2)) {
       // Step 0 starts from h = 0 and adds nothing.
-      d_w_hh = torch::zeros_like(w_hh);
+      d_w_hh = steps > 1 ? torch::empty_like(w_hh) : torch::zeros_like(w_hh);
       if (steps > 1) {
-        mm_rows_in_parallel(d_w_hh, dgates.slice(0, 1).view({(steps - 1) * batch, 4 * hidden}).t(),
+        product_rows_in_parallel(d_w_hh, dgates.slice(0, 1).view({(steps - 1) * batch, 4 * hidden}).t(),
                             outputs.slice(0, 0, steps - 1).view({(steps - 1) * batch, hidden}));
       }
     }
