@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Side-by-side comparison of aekit and its PyTorch peer on the same recipe and machine.
 
-For each recipe (--recipe, repeatable: mlp_vae, conv_ae, lstm_ae), runs `aekit train` + `aekit eval`
+For each recipe (--recipe, repeatable: mlp_vae, conv_ae, conv_vae, lstm_ae), runs `aekit train` + `aekit eval`
 with the recipe's config and bench/pytorch_peer.py in alternation, `--repeats` times each with seeds
 1..repeats, on all 60,000 training images, and prints the median epoch time (over all epochs of all
 runs), the spread, the ratio aekit/PyTorch, and the final test losses, so that speed is never bought
@@ -28,6 +28,9 @@ RECIPES = {
                 "title": "MLP VAE 784-400-20, batch 128, Adam 1e-3", "unit": "nats per image"},
     "conv_ae": {"config": "conv_ae.json", "epochs": 2, "pytorch_threads": (1, 2),
                 "title": "convolutional AE 16-32-64, batch 32, SGD 1.0", "unit": "BCE per pixel"},
+    "conv_vae": {"config": "conv_vae.json", "epochs": 1, "pytorch_threads": (1, 2),
+                 "title": "convolutional VAE 32-64, dense 16, latent 2, batch 128, Adam 1e-3",
+                 "unit": "nats per image"},
     "lstm_ae": {"config": "lstm_ae.json", "epochs": 2, "pytorch_threads": (1, 1),
                 "title": "recurrent AE LSTM 100-30-100, batch 32, SGD 0.1", "unit": "BCE per pixel"},
 }
@@ -105,7 +108,8 @@ def main():
     parser.add_argument("--pytorch-torch-threads", type=int, default=0,
                         help="the peer's torch.set_num_threads (default: the recipe's fastest)")
     parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
-                        help="aekit's train.precision (bfloat16: the MLP VAE's products in bfloat16)")
+                        help="aekit's train.precision (bfloat16: the MLP VAE's products in bfloat16; the "
+                             "conv families' layers under autocast)")
     parser.add_argument("--pytorch-precision", choices=["float32", "bfloat16"], default="float32",
                         help="bfloat16: the peer's forward and backward under torch.autocast")
     args = parser.parse_args()

@@ -8,6 +8,9 @@ Prints one JSON line per epoch and a final one with the test loss. Recipes (--re
   conv_ae  Geron's convolutional AE (configs/conv_ae.json): conv 16-32-64 (3x3 same, SELU, 2x2 max
            pooling), transposed conv 32 (valid), 16, 1 (same), Glorot init, mean binary
            cross-entropy per pixel, SGD 1.0, batch 32.
+  conv_vae The Keras VAE example (configs/conv_vae.json): conv 32-64 (3x3, stride 2, ReLU), dense
+           16, latent 2, transposed conv 64, 32 (stride 2), conv to 1 channel, Glorot init, Adam
+           1e-3, batch 128; loss as mlp_vae.
   lstm_ae  Geron's recurrent AE (configs/lstm_ae.json): LSTM(100) -> LSTM(30), code repeated 28
            times -> LSTM(100) -> per-step dense 28, Glorot init, mean binary cross-entropy, SGD 0.1,
            batch 32.
@@ -102,6 +105,36 @@ class ConvAE(nn.Module):
         return F.binary_cross_entropy_with_logits(logits, x)
 
 
+class ConvVAE(nn.Module):
+    """The Keras VAE example's network (configs/conv_vae.json): conv 32-64 (3x3, stride 2, same,
+    ReLU), dense 16, latent 2, dense back to 64x7x7, transposed conv 64, 32 (3x3, stride 2, same),
+    a 3x3 conv to one channel of logits."""
+
+    def __init__(self, latent=2):
+        super().__init__()
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, 32, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(), nn.Flatten(),
+            nn.Linear(64 * 7 * 7, 16), nn.ReLU())
+        self.mean = nn.Linear(16, latent)
+        self.logvar = nn.Linear(16, latent)
+        self.expand = nn.Linear(latent, 64 * 7 * 7)
+        self.decoder = nn.Sequential(
+            nn.ConvTranspose2d(64, 64, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.Conv2d(32, 1, 3, padding=1))
+        glorot(self)
+
+    def forward(self, x):
+        h = self.encoder(x.view(-1, 1, 28, 28))
+        mu, logvar = self.mean(h), self.logvar(h).clamp(-30.0, 20.0)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        h = F.relu(self.expand(z)).view(-1, 64, 7, 7)
+        return self.decoder(h).view_as(x), mu, logvar
+
+    loss = staticmethod(VAE.loss)
+
+
 class LstmAE(nn.Module):
     def __init__(self):
         super().__init__()
@@ -126,6 +159,7 @@ class LstmAE(nn.Module):
 RECIPES = {
     "mlp_vae": (VAE, lambda p: torch.optim.Adam(p, lr=1e-3), 128),
     "conv_ae": (ConvAE, lambda p: torch.optim.SGD(p, lr=1.0), 32),
+    "conv_vae": (ConvVAE, lambda p: torch.optim.Adam(p, lr=1e-3), 128),
     "lstm_ae": (LstmAE, lambda p: torch.optim.SGD(p, lr=0.1), 32),
 }
 

@@ -7,6 +7,7 @@
 #include "aekit/kernels/matmul.h"
 #include "aekit/kernels/fused_adam.h"
 #include "aekit/kernels/parallel.h"
+#include "aekit/nn/conv.h"
 #include "aekit/nn/lstm.h"
 #include "aekit/train/optimizer.h"
 #include "aekit/train/run_config.h"
@@ -262,6 +263,43 @@ BENCHMARK(BM_LstmLayer)
     ->Args({1, 2, 1024})
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LstmLayerProducts)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+// The conv AE's first pooling (32 x 16 x 28 x 28) and its largest transposed convolution
+// (32 -> 16 channels, 7 x 7 -> 14 x 14) at batch 32, forward and backward, on aekit's paths
+// (own = 1) or LibTorch's (own = 0), with torch's pool on 1 or 2 threads.
+void BM_ConvLayer(benchmark::State& state, const std::string& layer) {
+  const bool own = state.range(0) != 0;
+  aekit::ScopedTorchThreads threads(static_cast<int>(state.range(1)));
+  torch::manual_seed(1);
+  const bool pool = layer == "pool";
+  const torch::Tensor x = torch::randn(pool ? std::vector<int64_t>{32, 16, 28, 28}
+                                            : std::vector<int64_t>{32, 32, 7, 7})
+                              .requires_grad_(true);
+  torch::nn::ConvTranspose2d transposed(
+      torch::nn::ConvTranspose2dOptions(32, 16, 3).stride(2).padding(1).output_padding(1));
+  const auto run = [&] {
+    if (pool) return own ? aekit::nn::max_pool_halve(x) : torch::max_pool2d(x, 2);
+    return own ? aekit::nn::transposed_convolution(x, transposed->weight, transposed->bias, {2, 2},
+                                                   {1, 1}, {1, 1})
+               : transposed->forward(x);
+  };
+  const torch::Tensor dy = torch::randn(run().sizes());
+  for (auto _ : state) {
+    const torch::Tensor y = run();
+    y.backward(dy);
+    benchmark::DoNotOptimize(x.grad().data_ptr());
+  }
+}
+BENCHMARK_CAPTURE(BM_ConvLayer, pool, std::string("pool"))
+    ->ArgNames({"own", "threads"})
+    ->ArgsProduct({{0, 1}, {1, 2}})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_ConvLayer, transposed, std::string("transposed"))
+    ->ArgNames({"own", "threads"})
+    ->ArgsProduct({{0, 1}, {1, 2}})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
 BENCHMARK_CAPTURE(BM_TrainStep, mlp_vae, std::string("mlp_vae"))
     ->Arg(32)
     ->Arg(128)

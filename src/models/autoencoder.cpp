@@ -3,7 +3,9 @@
 #include "aekit/losses/kl.h"
 #include "aekit/core/error.h"
 #include "aekit/core/runtime.h"
+#include "aekit/kernels/matmul.h"
 #include "aekit/models/model_config.h"
+#include "aekit/nn/autocast.h"
 
 #include <cmath>
 
@@ -34,9 +36,23 @@ LossTerms AutoencoderImpl::loss(const torch::Tensor& x, const ModelOutput& out) 
   return terms;
 }
 
-LossTerms AutoencoderImpl::training_loss(const torch::Tensor& input, const torch::Tensor& target) {
+LossTerms AutoencoderImpl::training_loss(const torch::Tensor& input, const torch::Tensor& target,
+                                         Precision precision) {
   const int64_t k = objective_.importance_samples;
-  if (k <= 1) return loss(target, forward(input));
+  if (k <= 1) {
+    ModelOutput out;
+    {
+      const nn::AutocastScope lower(precision, input.device());
+      out = forward(input);
+    }
+    if (precision != Precision::kFloat32) {
+      out.output = nn::to_float32(out.output);
+      out.mean = nn::to_float32(out.mean);
+      out.logvar = nn::to_float32(out.logvar);
+      out.z = nn::to_float32(out.z);
+    }
+    return loss(target, out);
+  }
   LossTerms terms;
   torch::Tensor reconstruction;
   torch::Tensor kl;
@@ -68,6 +84,26 @@ TrainingStep AutoencoderImpl::torch_pool_training_step(Precision precision) cons
   TrainingStep step = AutoencoderImpl::training_step(precision);
   step.torch_threads = configured_threads();
   step.blas_threads = 1;
+  return step;
+}
+
+TrainingStep AutoencoderImpl::autocast_training_step(Precision precision) const {
+  TrainingStep step = torch_pool_training_step(Precision::kFloat32);
+  if (precision == Precision::kFloat32) return step;
+  if (objective_.importance_samples > 1) {
+    step.supported = false;
+    step.requirement =
+        "one posterior sample per example (model.importance_samples 1); the importance-weighted "
+        "bound trains in \"float32\" only";
+    return step;
+  }
+  const auto parameters = this->parameters();
+  const bool on_cpu = parameters.empty() || parameters.front().device().is_cpu();
+  if (on_cpu && !kernels::native_bfloat16_products()) {
+    step.warning =
+        "train.precision \"bfloat16\": this CPU has no AVX-512 BF16 or AMX (or this build no "
+        "oneDNN to find them); bfloat16 convolutions may be emulated and slower than \"float32\"";
+  }
   return step;
 }
 
@@ -159,7 +195,11 @@ void sample_posterior(const torch::Tensor& mean, const torch::Tensor& raw_logvar
                       ModelOutput& out) {
   out.mean = mean;
   out.logvar = raw_logvar.clamp(kMinLogvar, kMaxLogvar);
-  out.z = out.mean + torch::randn_like(out.mean) * (0.5 * out.logvar).exp();
+  // The noise is drawn in float32 when the posterior comes in bfloat16 (autocast): the same draws
+  // as a float32 step, and z itself float32.
+  const bool reduced = mean.scalar_type() == torch::kBFloat16 || mean.scalar_type() == torch::kHalf;
+  const torch::ScalarType noise = reduced ? torch::kFloat32 : mean.scalar_type();
+  out.z = out.mean + torch::randn(mean.sizes(), mean.options().dtype(noise)) * (0.5 * out.logvar).exp();
 }
 
 std::vector<int64_t> batch_shape(int64_t n, const std::vector<int64_t>& sample_shape) {

@@ -202,7 +202,7 @@ LossSums train_one_epoch(EpochContext& c, int64_t epoch) {
         loss = terms.total.item<double>();
       } else {
         c.optimizer.zero_grad();
-        terms = c.model.training_loss(c.model.corrupt(x), x);
+        terms = c.model.training_loss(c.model.corrupt(x), x, c.options.precision);
         loss = terms.total.item<double>();
         if (std::isfinite(loss)) terms.total.backward();
       }

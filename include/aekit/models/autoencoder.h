@@ -105,8 +105,11 @@ class AutoencoderImpl : public torch::nn::Module {
   /// The training objective on one batch: loss(target, forward(input)), or, with
   /// objective().importance_samples = k > 1, the negative k-sample importance-weighted bound
   /// -log (1/k) sum_i p(target, z_i) / q(z_i | input) as `total` (its `reconstruction` and `kl`
-  /// are the k-sample averages of the ELBO's two parts, shown for monitoring).
-  LossTerms training_loss(const torch::Tensor& input, const torch::Tensor& target);
+  /// are the k-sample averages of the ELBO's two parts, shown for monitoring). With `precision`
+  /// bfloat16 (families whose training_step allows it: autocast_training_step) the forward pass
+  /// runs under nn::AutocastScope and the loss is computed on its outputs cast to float32.
+  LossTerms training_loss(const torch::Tensor& input, const torch::Tensor& target,
+                          Precision precision = Precision::kFloat32);
   /// The training objective of `x` (uncorrupted) with every parameter's gradient written directly
   /// (set, not accumulated: no zero_grad() first), without an autograd graph: the same numbers as
   /// training_loss(x, x) followed by backward(), drawing the same random numbers, in less time. Returns false and does
@@ -165,6 +168,10 @@ class AutoencoderImpl : public torch::nn::Module {
   /// recurrence split by rows): that pool gets every configured thread, and OpenBLAS one, so that
   /// the two pools do not spin on the same cores (docs/performance.md, "Thread settings").
   TrainingStep torch_pool_training_step(Precision precision) const;
+  /// torch_pool_training_step, and train.precision "bfloat16" through autocast (training_loss):
+  /// convolutions and linear layers in bfloat16, the loss and the parameters in float32. The
+  /// importance-weighted bound (importance_samples > 1) stays float32 only.
+  TrainingStep autocast_training_step(Precision precision) const;
 
  private:
   losses::Likelihood likelihood_;

@@ -42,9 +42,10 @@ class ConvAutoencoderImpl : public AutoencoderImpl {
   torch::Tensor encode(const torch::Tensor& x) override;
   torch::Tensor decode(const torch::Tensor& z) override;
   bool is_generative() const override { return false; }
-  /// Convolutions: torch's pool gets the threads (AutoencoderImpl::torch_pool_training_step).
+  /// Convolutions: torch's pool gets the threads, and "bfloat16" runs them under autocast
+  /// (AutoencoderImpl::autocast_training_step).
   TrainingStep training_step(Precision precision) const override {
-    return torch_pool_training_step(precision);
+    return autocast_training_step(precision);
   }
   int64_t latent_dim() const override;
 

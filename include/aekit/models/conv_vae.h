@@ -54,9 +54,10 @@ class ConvVaeImpl : public AutoencoderImpl {
   Posterior posterior(const torch::Tensor& x) override;
   torch::Tensor decode_output(const torch::Tensor& z) override;
   bool is_generative() const override { return true; }
-  /// Convolutions: torch's pool gets the threads (AutoencoderImpl::torch_pool_training_step).
+  /// Convolutions: torch's pool gets the threads, and "bfloat16" runs them under autocast
+  /// (AutoencoderImpl::autocast_training_step).
   TrainingStep training_step(Precision precision) const override {
-    return torch_pool_training_step(precision);
+    return autocast_training_step(precision);
   }
   int64_t latent_dim() const override { return options.latent_dim(); }
   int64_t classes() const override { return options.classes(); }

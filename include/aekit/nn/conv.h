@@ -6,6 +6,7 @@
 /// as torch::nn::AnyModule.
 
 #include <torch/nn/modules/container/any.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/types.h>
 
 #include <string>
@@ -53,5 +54,38 @@ torch::nn::AnyModule upsample(int64_t in_channels, int64_t out_channels,
 
 /// 2x2 (2x2x2) max pooling of N x C x (sizes) by the number of spatial dimensions of `x`.
 torch::Tensor max_pool_halve(const torch::Tensor& x);
+
+/// The transposed convolution of `x` [N, C_in, sizes...] by `weight` [C_in, C_out, k...] plus
+/// `bias` [C_out] (may be undefined), differentiable in all three, computed with a regular
+/// convolution's kernels: the forward pass is the input gradient of the convolution that the
+/// transposed one inverts, the input gradient is that convolution itself, and the weight
+/// gradient is its weight gradient. On the CPU these run on oneDNN, where LibTorch's own
+/// transposed convolution takes a slower im2col path (docs/performance.md). Groups and dilation 1.
+///
+/// Example (7x7 -> 14x14, Keras "same"):
+///   `transposed_convolution(x, w, b, {2, 2}, {1, 1}, {1, 1})`
+torch::Tensor transposed_convolution(const torch::Tensor& x, const torch::Tensor& weight,
+                                     const torch::Tensor& bias, at::IntArrayRef stride,
+                                     at::IntArrayRef padding, at::IntArrayRef output_padding);
+
+/// Whether the transposed layers below take transposed_convolution for `x`: CPU tensors in
+/// float32 (or bfloat16 under autocast).
+bool runs_own_transposed_convolution(const torch::Tensor& x);
+
+/// A LibTorch transposed convolution layer (`Layer`: ConvTranspose2dImpl or ConvTranspose3dImpl)
+/// with its parameters, their names and initialisation (checkpoints do not change), whose forward
+/// runs transposed_convolution where runs_own_transposed_convolution says so and the layer's own
+/// otherwise (or when an output size is asked for).
+template <typename Layer>
+class TransposedConvImpl : public Layer {
+ public:
+  using Layer::Layer;
+  torch::Tensor forward(const torch::Tensor& x,
+                        const c10::optional<at::IntArrayRef>& output_size = c10::nullopt);
+};
+using TransposedConv2dImpl = TransposedConvImpl<torch::nn::ConvTranspose2dImpl>;
+using TransposedConv3dImpl = TransposedConvImpl<torch::nn::ConvTranspose3dImpl>;
+TORCH_MODULE(TransposedConv2d);
+TORCH_MODULE(TransposedConv3d);
 
 }  // namespace aekit::nn
