@@ -15,7 +15,7 @@ namespace {
 int64_t grain(int64_t h, int64_t w) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, h * w)); }
 
 // `b` where `take`, else `a`, as bit operations: GCC turns a ternary in the scalar loop that
-// handles short rows (7 or 14 outputs, below the vector loop's minimum) into branches, which
+// handles short rows (3, 7 or 14 outputs, below the vector loop's minimum) into branches, which
 // random data mispredicts.
 inline float select(bool take, float b, float a) {
   const uint32_t mask = 0u - static_cast<uint32_t>(take);
@@ -29,32 +29,9 @@ inline float select(bool take, float b, float a) {
   return result;
 }
 
-// One output row from input rows `top` and `bottom`, branch-free so that it vectorises: LibTorch's
-// rule (a later value wins when greater or NaN) as bitwise operations on the comparisons.
-AEKIT_VECTOR_CLONES
-void forward_row(const float* top, const float* bottom, float* out, uint8_t* where, int64_t ow) {
-  for (int64_t j = 0; j < ow; ++j) {
-    float best = top[2 * j];
-    const float b = top[2 * j + 1];
-    const float c = bottom[2 * j];
-    const float d = bottom[2 * j + 1];
-    const bool take_b = (b > best) | (b != b);
-    best = select(take_b, b, best);
-    const bool take_c = (c > best) | (c != c);
-    best = select(take_c, c, best);
-    const bool take_d = (d > best) | (d != d);
-    best = select(take_d, d, best);
-    out[j] = best;
-    // The last taken position: 3 if d, else 2 if c, else 1 if b, else 0.
-    const uint32_t at_b = static_cast<uint32_t>(take_b) & ~static_cast<uint32_t>(take_c | take_d);
-    const uint32_t at_c = static_cast<uint32_t>(take_c) & ~static_cast<uint32_t>(take_d);
-    where[j] = static_cast<uint8_t>(3u * static_cast<uint32_t>(take_d) | 2u * at_c | at_b);
-  }
-}
-
-// The horizontal half of the window over `pairs` adjacent pairs (an even row width, so pairs never
-// straddle rows): one long loop over every row of a range of planes, which vectorises where the
-// rows alone (7 or 14 pairs) are too short for it.
+// The horizontal half of the window over `pairs` adjacent pairs: with an even row width one long
+// loop over every row of a range of planes (pairs never straddle rows), which vectorises where
+// the rows alone (7 or 14 pairs) are too short for it; with an odd width one row at a time.
 AEKIT_VECTOR_CLONES
 void horizontal_pairs(const float* in, float* best, uint8_t* right, int64_t pairs) {
   for (int64_t t = 0; t < pairs; ++t) {
@@ -99,26 +76,24 @@ void max_pool_2x2_forward(const float* in, float* out, uint8_t* where, int64_t p
   const int64_t oh = h / 2;
   const int64_t ow = w / 2;
   parallel_for(planes, grain(h, w), [=](int64_t begin, int64_t end) {
-    if (h % 2 == 0 && w % 2 == 0) {
-      // Horizontal pairs of the whole range in one loop, then each output row from two rows of
-      // pairs.
-      const int64_t rows = (end - begin) * h;
-      std::vector<float> best(static_cast<size_t>(rows * ow));
-      std::vector<uint8_t> right(best.size());
+    // Horizontal pairs of every row of the range, then each output row from two rows of pairs
+    // (an odd last row and column are left out).
+    const int64_t rows = (end - begin) * h;
+    std::vector<float> best(static_cast<size_t>(rows * ow));
+    std::vector<uint8_t> right(best.size());
+    if (w % 2 == 0) {
       horizontal_pairs(in + begin * h * w, best.data(), right.data(), rows * ow);
-      for (int64_t r = 0; r < rows / 2; ++r) {
-        const int64_t top = 2 * r * ow;
-        const int64_t o = (begin * oh + r) * ow;
+    } else {
+      for (int64_t y = 0; y < rows; ++y) {
+        horizontal_pairs(in + (begin * h + y) * w, best.data() + y * ow, right.data() + y * ow, ow);
+      }
+    }
+    for (int64_t p = 0; p < end - begin; ++p) {
+      for (int64_t i = 0; i < oh; ++i) {
+        const int64_t top = (p * h + 2 * i) * ow;
+        const int64_t o = ((begin + p) * oh + i) * ow;
         vertical_row(best.data() + top, best.data() + top + ow, right.data() + top,
                      right.data() + top + ow, out + o, where + o, ow);
-      }
-      return;
-    }
-    for (int64_t p = begin; p < end; ++p) {
-      for (int64_t i = 0; i < oh; ++i) {
-        const float* top = in + (p * h + 2 * i) * w;
-        const float* bottom = top + w;
-        forward_row(top, bottom, out + (p * oh + i) * ow, where + (p * oh + i) * ow, ow);
       }
     }
   });

@@ -45,12 +45,11 @@ LossTerms AutoencoderImpl::training_loss(const torch::Tensor& input, const torch
       const nn::AutocastScope lower(precision, input.device());
       out = forward(input);
     }
-    if (precision != Precision::kFloat32) {
-      out.output = nn::to_float32(out.output);
-      out.mean = nn::to_float32(out.mean);
-      out.logvar = nn::to_float32(out.logvar);
-      out.z = nn::to_float32(out.z);
-    }
+    // The loss in float32 (the outputs are bfloat16 under autocast).
+    out.output = nn::to_float32(out.output);
+    out.mean = nn::to_float32(out.mean);
+    out.logvar = nn::to_float32(out.logvar);
+    out.z = nn::to_float32(out.z);
     return loss(target, out);
   }
   LossTerms terms;
@@ -76,7 +75,11 @@ LossTerms AutoencoderImpl::training_loss(const torch::Tensor& input, const torch
 TrainingStep AutoencoderImpl::training_step(Precision precision) const {
   TrainingStep step;
   step.supported = precision == Precision::kFloat32;
-  if (!step.supported) step.requirement = "a family with a fused training step; this model trains in \"float32\" only";
+  if (!step.supported) {
+    step.requirement =
+        "a family with a bfloat16 step (the MLP VAE's fused step, or the convolutional families "
+        "through autocast); this model trains in \"float32\" only";
+  }
   return step;
 }
 

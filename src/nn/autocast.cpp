@@ -55,6 +55,12 @@ AutocastScope::~AutocastScope() {
   set_dtype(cuda_, previous_dtype_);
 }
 
+c10::optional<at::ScalarType> autocast_type(const torch::Device& device) {
+  const bool cuda = device.is_cuda();
+  if (!enabled(cuda)) return c10::nullopt;
+  return dtype(cuda);
+}
+
 torch::Tensor to_float32(const torch::Tensor& t) {
   return t.defined() && t.scalar_type() != torch::kFloat32 ? t.to(torch::kFloat32) : t;
 }

@@ -2,9 +2,8 @@
 
 #include "aekit/core/error.h"
 #include "aekit/kernels/pooling.h"
+#include "aekit/nn/autocast.h"
 
-#include <ATen/autocast_mode.h>
-#include <torch/version.h>
 #include <torch/autograd.h>
 #include <torch/nn/modules/conv.h>
 
@@ -203,17 +202,6 @@ class TransposedConvolution : public torch::autograd::Function<TransposedConvolu
   }
 };
 
-/// The operand type autocast gives convolutions on the CPU, when it is on.
-c10::optional<at::ScalarType> autocast_type() {
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-  if (!at::autocast::is_autocast_enabled(at::kCPU)) return c10::nullopt;
-  return at::autocast::get_autocast_dtype(at::kCPU);
-#else
-  if (!at::autocast::is_cpu_enabled()) return c10::nullopt;
-  return at::autocast::get_autocast_cpu_dtype();
-#endif
-}
-
 /// transposed_convolution as the layer runs it: under autocast, its operands cast as autocast
 /// casts a convolution's (differentiably, so the float32 parameters get float32 gradients).
 template <typename Options>
@@ -223,7 +211,7 @@ torch::Tensor run_transposed(const torch::Tensor& x, const torch::Tensor& weight
   torch::Tensor in = x;
   torch::Tensor w = weight;
   torch::Tensor b = bias;
-  if (const auto lower = autocast_type()) {
+  if (const auto lower = autocast_type(x.device())) {
     in = x.to(*lower);
     w = weight.to(*lower);
     if (b.defined()) b = bias.to(*lower);
@@ -251,7 +239,7 @@ torch::Tensor transposed_convolution(const torch::Tensor& x, const torch::Tensor
 
 bool runs_own_transposed_convolution(const torch::Tensor& x) {
   if (!x.device().is_cpu()) return false;
-  const auto lower = autocast_type();
+  const auto lower = autocast_type(x.device());
   const at::ScalarType type = lower ? *lower : x.scalar_type();
   return (x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kBFloat16) &&
          (type == torch::kFloat32 || type == torch::kBFloat16);

@@ -34,6 +34,10 @@ class AutocastScope {
   at::ScalarType previous_dtype_ = at::kBFloat16;
 };
 
+/// The operand type autocast gives convolutions on `device`'s type (CPU or CUDA) while it is on
+/// there (inside an AutocastScope, say); nullopt while it is off.
+c10::optional<at::ScalarType> autocast_type(const torch::Device& device);
+
 /// `t` as float32 (itself when it already is, or undefined).
 torch::Tensor to_float32(const torch::Tensor& t);
 
