@@ -10,6 +10,27 @@ namespace aekit::kernels {
 
 namespace {
 
+// SELU's constants, as LibTorch's.
+constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
+constexpr float kSeluScale = 1.0507009873554804934193349852946f;
+
+AEKIT_VECTOR_CLONES
+void selu_range(const float* __restrict x, float* __restrict y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float negative = (kSeluScale * kSeluAlpha) * (exp_float(x[i]) - 1.0f);
+    y[i] = x[i] <= 0.0f ? negative : kSeluScale * x[i];
+  }
+}
+
+AEKIT_VECTOR_CLONES
+void selu_backward_range(const float* __restrict dy, const float* __restrict y,
+                         float* __restrict dx, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float slope = y[i] <= 0.0f ? y[i] + kSeluScale * kSeluAlpha : kSeluScale;
+    dx[i] = dy[i] * slope;
+  }
+}
+
 AEKIT_VECTOR_CLONES
 void convert(const float* __restrict in, uint16_t* __restrict out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = round_to_bfloat16(in[i]);
@@ -99,6 +120,18 @@ torch::Tensor bias_backward(torch::Tensor& dy, const torch::Tensor& relu_output,
                  bias_backward_columns(d, y, bias, out16, rows, cols, begin, end);
                });
   return operand;
+}
+
+void selu_forward(const float* x, float* y, int64_t n) {
+  parallel_for(n, 1 << 14, [=](int64_t begin, int64_t end) {
+    selu_range(x + begin, y + begin, end - begin);
+  });
+}
+
+void selu_backward(const float* dy, const float* y, float* dx, int64_t n) {
+  parallel_for(n, 1 << 14, [=](int64_t begin, int64_t end) {
+    selu_backward_range(dy + begin, y + begin, dx + begin, end - begin);
+  });
 }
 
 }  // namespace aekit::kernels

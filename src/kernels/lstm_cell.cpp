@@ -1,9 +1,9 @@
 // The LSTM step's element-wise passes (kernels/lstm_cell.h).
 //
-// Its exp is written out (Cody-Waite range reduction and Cephes' degree-6 polynomial, within 2 ulp
-// of the true value) so that the loops vectorise without -ffast-math: with glibc's vector exp and
-// tanh under -ffast-math, gradients through 28 saturated steps came out 7 times further from
-// float64 than torch's own float32 LSTM (Lstm.OutputsAndGradientsEqualTorchLstm).
+// Its exp is kernels::exp_float (vector_kernels.h), written out so that the loops vectorise without
+// -ffast-math: with glibc's vector exp and tanh under -ffast-math, gradients through 28 saturated
+// steps came out 7 times further from float64 than torch's own float32 LSTM
+// (Lstm.OutputsAndGradientsEqualTorchLstm).
 #include "aekit/kernels/lstm_cell.h"
 
 #include "kernels/vector_kernels.h"
@@ -15,31 +15,6 @@
 namespace aekit::kernels {
 
 namespace {
-
-// e^x for x in float32's range (clamped to [-87.3, 88.3], where e^x is a normal number).
-inline float exp_float(float x) {
-  x = std::min(std::max(x, -87.3f), 88.3f);
-  // n = round(x / ln 2) by the 1.5 * 2^23 trick, which leaves n in the low bits of `shifted`.
-  const float shifted = x * 1.44269504088896341f + 12582912.0f;
-  const float n = shifted - 12582912.0f;
-  uint32_t n_bits;
-  std::memcpy(&n_bits, &shifted, sizeof n_bits);
-  // r = x - n ln 2, with ln 2 split in two so that n * high is exact.
-  const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  // 2^n as float bits: the exponent field n + 127, in unsigned arithmetic so that a NaN input
-  // (whose bits are no integer) stays defined; p carries the NaN to the result.
-  const uint32_t scale_bits = (n_bits - 0x4B400000u + 127u) << 23;
-  float scale;
-  std::memcpy(&scale, &scale_bits, sizeof scale);
-  return p * scale;
-}
 
 inline float sigmoid(float x) { return 1.0f / (1.0f + exp_float(-x)); }
 

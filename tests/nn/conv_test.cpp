@@ -120,7 +120,11 @@ TEST(TransposedConvolution, BFloat16UnderAutocastAndTorchsLayerElsewhere) {
 // 2x2 max pooling on aekit's kernel against torch's max_pool2d: the same maxima and the same
 // input gradients, bit for bit, with ties (small integers), NaNs, odd sizes and one thread or two.
 TEST(MaxPoolHalve, EqualsTorchsMaxPoolForwardAndBackward) {
-  for (const auto& shape : std::vector<std::vector<int64_t>>{{32, 16, 28, 28}, {3, 5, 7, 9}, {1, 1, 3, 2}, {2, 3, 2, 5}}) {
+  // Rows of 14, 7 and 3 outputs (the widths with their own loops), even and odd, and others.
+  const std::vector<std::vector<int64_t>> shapes{{32, 16, 28, 28}, {4, 8, 14, 14}, {4, 16, 7, 7},
+                                                 {2, 3, 15, 29},   {3, 5, 7, 9},   {1, 1, 3, 2},
+                                                 {2, 3, 2, 5}};
+  for (const auto& shape : shapes) {
     for (const int threads : {1, 2}) {
       SCOPED_TRACE(::testing::Message() << shape << ", " << threads << " threads");
       const int previous = at::get_num_threads();

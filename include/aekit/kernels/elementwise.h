@@ -1,8 +1,9 @@
 #pragma once
-/// Element-wise passes of the hand-written training steps (models' fused_training_step): each is one
-/// pass over memory, vectorised for the CPU it runs on (AVX-512, AVX2 or baseline x86-64) and split
-/// over torch's intra-op threads (aekit::kernels::parallel_for). Inputs that are not contiguous float32 CPU
-/// tensors take LibTorch's operators instead, with the same results.
+/// Element-wise passes of the hand-written training steps (models' fused_training_step) and of
+/// layers (SELU): each is one pass over memory, vectorised for the CPU it runs on (AVX-512, AVX2
+/// or baseline x86-64) and split over torch's intra-op threads (aekit::kernels::parallel_for).
+/// Inputs that are not contiguous float32 CPU tensors take LibTorch's operators instead, with the
+/// same results.
 
 #include "aekit/kernels/matmul.h"
 
@@ -23,5 +24,13 @@ torch::Tensor to_bfloat16(const torch::Tensor& t);
 ///   torch::Tensor d = aekit::kernels::bias_backward(dh, h, hidden->bias.mutable_grad(), precision);
 torch::Tensor bias_backward(torch::Tensor& dy, const torch::Tensor& relu_output,
                             torch::Tensor& bias_grad, Precision precision);
+
+/// SELU (Klambauer et al. 2017, LibTorch's torch::selu) over `n` float32 values: y = scale * x
+/// for x > 0, else scale * alpha * (e^x - 1).
+void selu_forward(const float* x, float* y, int64_t n);
+
+/// SELU's input gradient from its output y: dx = dy * scale where y > 0 (and where y is NaN, as
+/// LibTorch's), else dy * (y + scale * alpha), which is dy * scale * alpha * e^x.
+void selu_backward(const float* dy, const float* y, float* dx, int64_t n);
 
 }  // namespace aekit::kernels
