@@ -92,11 +92,12 @@ SparseAffinities input_affinities(const torch::Tensor& x, double perplexity) {
 /// A quadtree over the map, rebuilt every iteration by recursive partitioning of point indices.
 class QuadTree {
  public:
-  struct Node {
+  // One cache line: what a query reads of a cell.
+  struct alignas(64) Node {
     double com_x = 0, com_y = 0;  // centre of mass
-    double width = 0;             // side of the cell
-    int64_t count = 0;
-    int64_t first = 0, last = 0;  // the points of the cell: order_[first, last)
+    double width2 = 0;            // the cell's side, squared
+    double mass = 0;              // the number of points
+    int32_t first = 0, last = 0;  // the points of the cell: order_[first, last)
     std::array<int32_t, 4> children{-1, -1, -1, -1};
     bool leaf = true;
   };
@@ -115,6 +116,9 @@ class QuadTree {
     nodes_.reserve(static_cast<size_t>(2 * n + 16));
     build(0, n, min_x, min_y, width, 0);
   }
+
+  /// The a-th point in the tree's order: points close in the map are close in this order.
+  int64_t point(int64_t a) const { return order_[static_cast<size_t>(a)]; }
 
   /// Repulsion on point i: adds sum_cells count * q^2 * (y_i - com) to (fx, fy), returns
   /// sum_cells count * q with q = 1 / (1 + d^2).
@@ -142,12 +146,11 @@ class QuadTree {
           fx += q * q * ex;
           fy += q * q * ey;
         }
-      } else if (node.width * node.width < theta2 * d2) {
+      } else if (node.width2 < theta2 * d2) {
         const double q = 1.0 / (1.0 + d2);
-        const double mass = static_cast<double>(node.count);
-        sum_q += mass * q;
-        fx += mass * q * q * dx;
-        fy += mass * q * q * dy;
+        sum_q += node.mass * q;
+        fx += node.mass * q * q * dx;
+        fy += node.mass * q * q * dy;
       } else {
         for (const int32_t child : node.children) {
           if (child >= 0 && top < 255) stack[top++] = child;
@@ -169,12 +172,12 @@ class QuadTree {
     }
     {
       Node& node = nodes_[static_cast<size_t>(id)];
-      node.count = last - first;
-      node.first = first;
-      node.last = last;
-      node.width = width;
-      node.com_x = sx / static_cast<double>(node.count);
-      node.com_y = sy / static_cast<double>(node.count);
+      node.mass = static_cast<double>(last - first);
+      node.first = static_cast<int32_t>(first);
+      node.last = static_cast<int32_t>(last);
+      node.width2 = width * width;
+      node.com_x = sx / node.mass;
+      node.com_y = sy / node.mass;
     }
     if (last - first <= 1 || depth >= 40 || width < 1e-12) return id;
     const double half = 0.5 * width;
@@ -279,7 +282,9 @@ torch::Tensor tsne(const torch::Tensor& points, const TsneOptions& options) {
     const double momentum = early ? 0.5 : 0.8;
     const QuadTree tree(y.data(), n);
     parallel_range(n, threads, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
+      // In the tree's order, so that consecutive queries walk mostly the same cells.
+      for (int64_t a = begin; a < end; ++a) {
+        const int64_t i = tree.point(a);
         double fx = 0.0, fy = 0.0;
         partial_q[static_cast<size_t>(i)] = tree.repulsion(i, theta2, fx, fy);
         repulsive[static_cast<size_t>(2 * i)] = fx;

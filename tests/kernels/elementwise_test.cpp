@@ -1,8 +1,8 @@
 #include "aekit/kernels/elementwise.h"
 
+#include "aekit/core/runtime.h"
 #include "aekit/kernels/matmul.h"
 #include "aekit/kernels/parallel.h"
-#include "aekit/core/runtime.h"
 #include "aekit/kernels/reconstruction_gradient.h"
 #include "aekit/losses/reconstruction.h"
 
@@ -40,10 +40,11 @@ TEST(ParallelFor, CoversEveryIndexOnceAndRethrows) {
       for (int64_t i = 0; i < size; ++i) ASSERT_EQ(visits[static_cast<size_t>(i)].load(), 1) << i;
     }
     EXPECT_THROW(aekit::kernels::parallel_for(100000, 10,
-                                     [](int64_t begin, int64_t) {
-                                       if (begin > 0) throw std::runtime_error("range");
-                                       if (at::get_num_threads() == 1) throw std::runtime_error("one");
-                                     }),
+                                              [](int64_t begin, int64_t) {
+                                                if (begin > 0) throw std::runtime_error("range");
+                                                if (at::get_num_threads() == 1)
+                                                  throw std::runtime_error("one");
+                                              }),
                  std::runtime_error);
   }
 }
@@ -54,8 +55,8 @@ TEST(Elementwise, BFloat16RoundingIsTorchsBitForBit) {
   // Random values over many magnitudes, exact ties (x.5 ulp of bfloat16), denormals, signed zeros,
   // infinities and NaN; large enough for the two-thread split.
   torch::Tensor x = torch::randn({300001}) * torch::exp(torch::randn({300001}) * 10);
-  torch::Tensor special = torch::tensor({0.0f, -0.0f, inf, -inf, std::nanf(""), 1.0e-40f,
-                                         -3.0e-39f, 1.00390625f, 1.01171875f, 3.4028235e38f});
+  torch::Tensor special = torch::tensor({0.0f, -0.0f, inf, -inf, std::nanf(""), 1.0e-40f, -3.0e-39f,
+                                         1.00390625f, 1.01171875f, 3.4028235e38f});
   x.slice(0, 0, special.numel()).copy_(special);
   for (const int threads : kThreadCounts) {
     aekit::ScopedTorchThreads scoped(threads);
@@ -72,8 +73,9 @@ TEST(Elementwise, BFloat16RoundingIsTorchsBitForBit) {
   }
   // A transposed view takes LibTorch's path and gives the same values.
   const torch::Tensor m = torch::randn({37, 53});
-  EXPECT_TRUE(aekit::kernels::to_bfloat16(m.t()).to(torch::kFloat32).equal(
-      m.t().to(torch::kBFloat16).to(torch::kFloat32)));
+  EXPECT_TRUE(aekit::kernels::to_bfloat16(m.t())
+                  .to(torch::kFloat32)
+                  .equal(m.t().to(torch::kBFloat16).to(torch::kFloat32)));
 }
 
 TEST(Elementwise, BiasBackwardMasksSumsAndRoundsLikeLibTorch) {
@@ -93,8 +95,8 @@ TEST(Elementwise, BiasBackwardMasksSumsAndRoundsLikeLibTorch) {
         if (precision == Precision::kFloat32) {
           EXPECT_TRUE(operand.equal(expected));
         } else {
-          EXPECT_TRUE(operand.view(torch::kInt16).equal(
-              expected.to(torch::kBFloat16).view(torch::kInt16)));
+          EXPECT_TRUE(
+              operand.view(torch::kInt16).equal(expected.to(torch::kBFloat16).view(torch::kInt16)));
         }
       }
     }
@@ -127,7 +129,8 @@ TEST(Elementwise, ReconstructionWithGradientEqualsAutograd) {
           EXPECT_TRUE(torch::allclose(operand, grad, 1e-5, 1e-7));
         } else {
           ASSERT_EQ(operand.scalar_type(), torch::kBFloat16);
-          // One bfloat16 rounding of the same gradient: within half a bfloat16 step (2^-9 relative).
+          // One bfloat16 rounding of the same gradient: within half a bfloat16 step (2^-9
+          // relative).
           EXPECT_TRUE(torch::allclose(operand.to(torch::kFloat32), grad, 1.0 / 256, 1e-7));
         }
       }
@@ -137,6 +140,45 @@ TEST(Elementwise, ReconstructionWithGradientEqualsAutograd) {
 
 // The trainer's warning rests on this: native exactly where oneDNN is built in and the kernel lists
 // a bfloat16 instruction set among the CPU's flags.
+// Row sums of softplus against LibTorch's softplus in float64: row widths below, at and above the
+// 16 lanes and the 784 pixels of an image, saturated and zero logits, an empty set of rows, one
+// thread or two; and the likelihood's per-sample Bernoulli loss that uses them against LibTorch's
+// BCE with logits.
+TEST(Elementwise, SoftplusRowSumsEqualTorchsInFloat64) {
+  for (const int64_t cols : {int64_t{1}, int64_t{15}, int64_t{16}, int64_t{17}, int64_t{784}}) {
+    for (const int64_t rows : {int64_t{0}, int64_t{1}, int64_t{33}}) {
+      for (const int threads : {1, 2}) {
+        SCOPED_TRACE(::testing::Message()
+                     << rows << " x " << cols << ", " << threads << " threads");
+        const aekit::ScopedTorchThreads scoped(threads);
+        torch::manual_seed(11);
+        torch::Tensor x = torch::randn({rows, cols}) * 6;
+        if (rows > 0 && cols >= 6) {
+          x[0].slice(0, 0, 6).copy_(torch::tensor({0.0f, -100.0f, 100.0f, 30.0f, -30.0f, 1e-6f}));
+        }
+        torch::Tensor sums = torch::empty({rows});
+        aekit::kernels::softplus_row_sums(x.data_ptr<float>(), sums.data_ptr<float>(), rows, cols);
+        const torch::Tensor expected = torch::softplus(x.to(torch::kFloat64)).sum(1);
+        // float32 rounding of each term and of the sum: relative 1e-6 of the sum of |terms|.
+        const torch::Tensor error = (sums.to(torch::kFloat64) - expected).abs();
+        EXPECT_TRUE((error <= expected.abs() * 1e-6 + 1e-6).all().item<bool>())
+            << "largest error " << (rows > 0 ? error.max().item<double>() : 0.0);
+      }
+    }
+  }
+  torch::manual_seed(12);
+  const torch::Tensor logits = torch::randn({50, 3, 784}) * 4;
+  const torch::Tensor target = torch::rand({3, 784});
+  const torch::Tensor loss = aekit::losses::sampled_reconstruction_loss(
+      aekit::losses::Likelihood::kBernoulli, logits, target, {});
+  const torch::Tensor expected =
+      torch::binary_cross_entropy_with_logits(logits.to(torch::kFloat64),
+                                              target.to(torch::kFloat64).expand({50, 3, 784}), {},
+                                              {}, at::Reduction::None)
+          .sum(2);
+  EXPECT_TRUE(torch::allclose(loss.to(torch::kFloat64), expected, 1e-5, 1e-3));
+}
+
 TEST(Products, NativeBFloat16MatchesTheCpuFlags) {
   std::ifstream cpuinfo("/proc/cpuinfo");
   if (!cpuinfo) GTEST_SKIP() << "no /proc/cpuinfo";
@@ -171,8 +213,7 @@ TEST(Products, GemmRowMajorEqualsTorchForEveryLayout) {
         torch::Tensor c = torch::randn({m, n + 3});
         const torch::Tensor a_used = a.narrow(1, 0, k);
         const torch::Tensor b_used = b_transposed ? b.narrow(1, 0, k).t() : b.narrow(1, 0, n);
-        const torch::Tensor expected =
-            torch::mm(a_used, b_used) + beta * c.narrow(1, 0, n);
+        const torch::Tensor expected = torch::mm(a_used, b_used) + beta * c.narrow(1, 0, n);
         const torch::Tensor untouched = c.narrow(1, n, 3).clone();
         aekit::kernels::gemm_row_major(m, n, k, a.data_ptr<float>(), k + 3, b.data_ptr<float>(),
                                        b_transposed ? k + 3 : n + 3, b_transposed, beta,
