@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace aekit::kernels {
 
@@ -170,11 +171,23 @@ void selu_backward(const float* dy, const float* y, float* dx, int64_t n) {
   });
 }
 
-void softplus_row_sums(const float* x, float* sums, int64_t rows, int64_t cols) {
+torch::Tensor softplus_sums(const torch::Tensor& x) {
+  if (!contiguous_cpu_float32(x) || x.dim() == 0 ||
+      (torch::GradMode::is_enabled() && x.requires_grad())) {
+    return torch::softplus(x).sum(-1);
+  }
+  std::vector<int64_t> shape = x.sizes().vec();
+  const int64_t cols = shape.back();
+  shape.pop_back();
+  torch::Tensor sums = torch::empty(shape, x.options());
+  const int64_t rows = sums.numel();
+  const float* in = x.data_ptr<float>();
+  float* out = sums.data_ptr<float>();
   parallel_for(rows, std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(cols, 1)),
                [=](int64_t begin, int64_t end) {
-                 softplus_rows(x + begin * cols, sums + begin, end - begin, cols);
+                 softplus_rows(in + begin * cols, out + begin, end - begin, cols);
                });
+  return sums;
 }
 
 }  // namespace aekit::kernels

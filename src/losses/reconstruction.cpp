@@ -112,26 +112,6 @@ torch::Tensor log_likelihood_per_example(Likelihood likelihood, const torch::Ten
          log_likelihood_offset(likelihood, target[0].numel(), categories);
 }
 
-namespace {
-
-/// softplus(x) summed over the last dimension: one pass on aekit's kernel for contiguous float32
-/// CPU tensors without autograd (the likelihood's thousands of samples per example), LibTorch's
-/// softplus and sum otherwise.
-torch::Tensor softplus_sums(const torch::Tensor& x) {
-  if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat32 || !x.is_contiguous() ||
-      (torch::GradMode::is_enabled() && x.requires_grad())) {
-    return torch::softplus(x).sum(-1);
-  }
-  std::vector<int64_t> shape = x.sizes().vec();
-  const int64_t cols = shape.back();
-  shape.pop_back();
-  torch::Tensor sums = torch::empty(shape, x.options());
-  kernels::softplus_row_sums(x.data_ptr<float>(), sums.data_ptr<float>(), sums.numel(), cols);
-  return sums;
-}
-
-}  // namespace
-
 torch::Tensor sampled_reconstruction_loss(Likelihood likelihood, const torch::Tensor& output,
                                           const torch::Tensor& target,
                                           const CategoryBlocks& categories) {
@@ -147,7 +127,7 @@ torch::Tensor sampled_reconstruction_loss(Likelihood likelihood, const torch::Te
     // BCE on logits summed over features: sum softplus(o) - sum o * t, the second sum as one
     // batched product per example (two passes over the k x N x D logits, not six).
     const torch::Tensor dot = torch::matmul(output.transpose(0, 1), t.squeeze(0).unsqueeze(2));
-    return softplus_sums(output) - dot.squeeze(2).t();
+    return kernels::softplus_sums(output) - dot.squeeze(2).t();
   }
   return (output - t).square().sum(2);
 }

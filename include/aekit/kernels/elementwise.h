@@ -33,9 +33,9 @@ void selu_forward(const float* x, float* y, int64_t n);
 /// LibTorch's), else dy * (y + scale * alpha), which is dy * scale * alpha * e^x.
 void selu_backward(const float* dy, const float* y, float* dx, int64_t n);
 
-/// Row sums of softplus(x) = log(1 + e^x) over `rows` rows of `cols` float32 values (the Bernoulli
-/// log-loss of logits, less the logit-target product): sums[i] = sum_j softplus(x[i, j]), within
-/// float32 rounding of LibTorch's softplus(x).sum(-1). One pass, no temporary.
-void softplus_row_sums(const float* x, float* sums, int64_t rows, int64_t cols);
+/// softplus(x) = log(1 + e^x) summed over the last dimension (the Bernoulli log-loss of logits,
+/// less the logit-target product): one pass, no temporary, within float32 rounding of LibTorch's
+/// softplus(x).sum(-1), which it returns for other inputs and for inputs that need a gradient.
+torch::Tensor softplus_sums(const torch::Tensor& x);
 
 }  // namespace aekit::kernels
