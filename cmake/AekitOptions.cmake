@@ -6,6 +6,7 @@ option(AEKIT_WITH_ONEDNN "Run the hand-written training steps' matrix products o
 option(AEKIT_WITH_CUDA "Compile the CUDA-only pieces (needs a CUDA LibTorch)" OFF)
 option(AEKIT_WITH_CHARTS "Draw charts with PLplot's cairo driver (libplplot-dev); OFF: commands skip every chart and say so" ON)
 option(AEKIT_WITH_SERVE "Build aekit serve, the latent-space explorer in the browser (libcpp-httplib-dev)" ON)
+option(AEKIT_WITH_RDKIT "Molecules (SMILES datasets, their measures and drawings) through RDKit (librdkit-dev), when found" ON)
 option(AEKIT_WITH_GLOO "Multi-process training on c10d's Gloo process group, when LibTorch's Gloo headers are found" ON)
 option(AEKIT_HEADER_ONLY_FORMAT "Use fmt and spdlog header-only (for a LibTorch whose C++ ABI differs from the system's libraries)" OFF)
 set(AEKIT_GTEST_SOURCE_DIR "" CACHE PATH "Build GoogleTest from these sources (/usr/src/googletest) instead of finding an installed one")

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${AEKIT_FUZZ_SECONDS:-600}"
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(idx npy csv mnist_json config checkpoint png jpeg)
+[ "${#targets[@]}" -gt 0 ] || targets=(idx npy csv mnist_json config checkpoint png jpeg smiles)
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_odr_violation=0"
 export LSAN_OPTIONS="suppressions=$PWD/tests/support/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

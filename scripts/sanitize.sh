@@ -22,7 +22,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir build-sanitize --output-on-failure --parallel 2 --timeout 1200
 
 seconds="${AEKIT_FUZZ_SECONDS:-10}"
-for target in idx npy csv mnist_json config checkpoint png jpeg serve; do
+for target in idx npy csv mnist_json config checkpoint png jpeg serve smiles; do
   work="build-sanitize/fuzz-corpus/$target"
   mkdir -p "$work" build-sanitize/fuzz-artifacts
   echo "fuzz smoke: $target for ${seconds}s"

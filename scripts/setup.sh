@@ -40,6 +40,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread libgloo-dev libdnnl-dev
   nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
   libplplot-dev plplot-driver-cairo libpng-dev libturbojpeg0-dev zlib1g-dev libcpp-httplib-dev
+  librdkit-dev libboost-dev rdkit-data
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist nodejs npm
 )

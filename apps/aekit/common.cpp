@@ -1,5 +1,8 @@
 #include "common.h"
 
+#include "aekit/chem/molecules.h"
+#include "aekit/data/molecules.h"
+
 #include "aekit/core/error.h"
 #include "aekit/core/file_io.h"
 #include "aekit/core/runtime.h"
@@ -145,8 +148,41 @@ void ensure_parent(const std::string& path) {
 
 namespace aekit::cli {
 
+void write_molecules(const std::string& path, const torch::Tensor& tokens,
+                     const data::TableSchema& table, int64_t columns) {
+  const std::string extension = to_lower(std::filesystem::path(path).extension().string());
+  if (extension == ".npy") {
+    data::write_array(path, tokens);
+    return;
+  }
+  const std::vector<std::string> smiles = data::molecule_smiles(tokens, table);
+  if (extension == ".svg") {
+    ensure_parent(path);
+    write_file_atomic(path, chem::molecule_grid_svg(smiles, static_cast<int>(columns), 200));
+    return;
+  }
+  AEKIT_CHECK_INPUT(extension == ".smi" || extension == ".csv",
+                    "{}: molecules are written as .smi, .csv (with RDKit's properties), .svg "
+                    "(drawn) or .npy (token ids); found '{}'",
+                    path, extension);
+  std::vector<std::pair<std::string, std::vector<double>>> properties;
+  if (extension == ".csv") {
+    std::vector<double> valid;
+    for (const std::string& s : smiles) valid.push_back(chem::canonical_smiles(s) ? 1.0 : 0.0);
+    properties.emplace_back("valid", valid);
+    for (const std::string& name : chem::property_names()) {
+      properties.emplace_back(name, chem::properties(smiles, chem::parse_property(name, name)));
+    }
+  }
+  data::write_smiles(path, smiles, properties);
+}
+
 void write_images_or_array(const std::string& path, const torch::Tensor& images,
                            const data::Preprocessing& preprocessing, int64_t columns) {
+  if (!preprocessing.table.vocabulary.empty()) {
+    write_molecules(path, images, preprocessing.table, columns);
+    return;
+  }
   const torch::Tensor values = preprocessing.invert(images);
   if (std::filesystem::path(path).extension() == ".png") {
     ensure_parent(path);

@@ -95,9 +95,14 @@ void check_example_index(const std::string& flag, int64_t index, const data::Dat
 int64_t condition_class(models::AutoencoderImpl& model, const std::string& flag,
                         const std::string& text, int64_t fallback = -1);
 
+/// Writes token rows (N x T ids) of molecules as SMILES: .smi, .csv (SMILES, validity and RDKit's
+/// properties), .svg (drawn by RDKit, `columns` per row) or .npy (the ids).
+void write_molecules(const std::string& path, const torch::Tensor& tokens,
+                     const data::TableSchema& table, int64_t columns);
+
 /// Writes what a model gives (N x sample shape, in the space it was trained in) to `path` in the
 /// data's own units (`preprocessing` inverted): a .png grid with `columns` per row, or NPY/CSV (a
-/// table's CSV headed by its column names).
+/// table's CSV headed by its column names); molecules as write_molecules does.
 void write_images_or_array(const std::string& path, const torch::Tensor& images,
                            const data::Preprocessing& preprocessing, int64_t columns);
 

@@ -8,6 +8,7 @@
 #include "aekit/core/file_io.h"
 #include "aekit/core/runtime.h"
 #include "aekit/eval/frechet.h"
+#include "aekit/eval/molecule_metrics.h"
 
 #include <cmath>
 #include <iostream>
@@ -30,6 +31,7 @@ struct EvalFlags {
   bool binarize = false;
   bool frechet = false;
   int64_t frechet_samples = 10000;
+  int64_t molecule_samples = 1000;
   std::string sampler = "prior";
   std::string cache_dir;
   RuntimeFlags runtime;
@@ -50,10 +52,13 @@ void run_eval(const EvalFlags& flags) {
       "test loss {:.4f} (reconstruction {:.4f}, kl {:.4f}) on {} examples of {}{}\n", summary.loss,
       summary.reconstruction, summary.kl, summary.examples, result["data"].get<std::string>(),
       noise.kind == nn::NoiseKind::kNone ? "" : ", inputs corrupted by " + flags.noise);
-  std::cout << fmt::format("rounded accuracy {:.4f}, MSE {:.6f}, BCE {} per value, PSNR {:.2f} dB, "
-                           "SMAPE {:.2f}%\n",
-                           summary.rounded_accuracy, summary.mse, eval::format_number(result["bce"]),
-                           summary.psnr, summary.smape);
+  const bool molecules = eval::is_molecule_model(*run.model, splits);
+  if (!molecules) {
+    std::cout << fmt::format("rounded accuracy {:.4f}, MSE {:.6f}, BCE {} per value, PSNR {:.2f} dB, "
+                             "SMAPE {:.2f}%\n",
+                             summary.rounded_accuracy, summary.mse,
+                             eval::format_number(result["bce"]), summary.psnr, summary.smape);
+  }
   if (std::isfinite(summary.category_accuracy)) {
     std::cout << fmt::format(
         "numeric columns {:.4f} nats, categorical columns {:.4f} nats (cross-entropy) per "
@@ -76,7 +81,25 @@ void run_eval(const EvalFlags& flags) {
                                  : "penalty (commitment term)",
                              summary.penalty, summary.code_mean);
   }
-  if (!flags.no_probes && flags.input.empty()) {
+  if (molecules && flags.input.empty()) {
+    const Json m = eval::molecule_metrics_json(*run.model, splits, flags.molecule_samples, 0, seed,
+                                               device);
+    result["molecules"] = m;
+    std::cout << fmt::format(
+        "molecules from {} prior samples: validity {}, uniqueness {}, novelty {}, internal "
+        "diversity {} (decoded without the SMILES grammar: validity {}, uniqueness {})\n",
+        m["samples"].get<int64_t>(), eval::format_number(m["validity"]),
+        eval::format_number(m["uniqueness"]), eval::format_number(m["novelty"]),
+        eval::format_number(m["internal_diversity"]),
+        eval::format_number(m["validity_unconstrained"]),
+        eval::format_number(m["uniqueness_unconstrained"]));
+    std::cout << fmt::format(
+        "test molecules decoded back from their codes: {} of {}; token accuracy {}; logP from the "
+        "codes: R^2 {}\n",
+        eval::format_number(m["reconstruction"]), m["reconstruction_examples"].get<int64_t>(),
+        eval::format_number(m["token_accuracy"]), eval::format_number(m["logp_r2"]));
+  }
+  if (!flags.no_probes && flags.input.empty() && !molecules) {
     const Json probes = eval::representation_json(*run.model, splits, device);
     result["representation"] = probes;
     if (probes.is_null()) {
@@ -184,6 +207,12 @@ void add_eval_command(CLI::App& app) {
                    "drawn uniformly) or gmm[:K] (a K-component mixture fitted to the training "
                    "codes, default K 10; any family)")
       ->capture_default_str();
+  command
+      ->add_option("--molecule-samples", flags->molecule_samples,
+                   "Molecule models: prior samples decoded for validity, uniqueness, novelty and "
+                   "diversity")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   command->add_option("--cache-dir", flags->cache_dir,
                       "Feature network cache (default $AEKIT_CACHE_DIR, else ~/.cache/aekit)");
   flags->runtime.add_to(*command);

@@ -5,6 +5,7 @@
 #include "aekit/core/error.h"
 #include "aekit/core/runtime.h"
 #include "aekit/eval/samplers.h"
+#include "aekit/models/sequence_vae.h"
 
 #include <spdlog/spdlog.h>
 
@@ -24,6 +25,7 @@ struct GenerateFlags {
   int64_t seed = 1;
   std::string sampler = "prior";
   std::string label;
+  double temperature = 0;
   RuntimeFlags runtime;
 };
 
@@ -59,7 +61,13 @@ void run_generate(const GenerateFlags& flags) {
   } else {
     condition_class(*run.model, "--class", flags.label);
   }
-  const torch::Tensor samples = run.model->decode(z.to(device)).to(torch::kCPU);
+  auto* sequences = dynamic_cast<models::SequenceVaeImpl*>(run.model.get());
+  AEKIT_CHECK_INPUT(flags.temperature == 0 || sequences != nullptr,
+                    "--temperature: only token-sequence models (seq_vae) sample their tokens");
+  const torch::Tensor samples =
+      (sequences != nullptr ? sequences->decode_tokens(z.to(device), {flags.temperature})
+                            : run.model->decode(z.to(device)))
+          .to(torch::kCPU);
   write_images_or_array(flags.out, samples, run.preprocessing, columns);
   std::cout << fmt::format("wrote {} decoded samples to {}\n", samples.size(0), flags.out);
 }
@@ -86,9 +94,16 @@ void add_generate_command(CLI::App& app) {
       "Conditional models (model.type cvae, conv_cvae) decode under --class C, or under every\n"
       "class with --class all (row c of the grid is class c, each column one code):\n"
       "  aekit generate runs/cvae --class 3 --out trousers.png\n"
-      "  aekit generate runs/cvae --class all -n 8 --out by_class.png");
+      "  aekit generate runs/cvae --class all -n 8 --out by_class.png\n"
+      "Molecule models (model.type seq_vae) write SMILES:\n"
+      "  aekit generate runs/smiles_vae -n 100 --out mols.smi\n"
+      "  aekit generate runs/smiles_vae -n 100 --out mols.csv   (validity, logp, tpsa, molwt)");
   command->add_option("run", flags->run_dir, "Run folder written by aekit train")->required();
-  command->add_option("-o,--out", flags->out, "Output file: .png (grid), .npy or .csv")->required();
+  command
+      ->add_option("-o,--out", flags->out,
+                   "Output file: .png (grid), .npy or .csv; molecules .smi, .csv (with RDKit's "
+                   "properties), .svg (drawn) or .npy")
+      ->required();
   command->add_option("--codes", flags->codes, "Decode these codes (NPY/CSV, N x latent) instead of sampling");
   command->add_option("-n,--count", flags->count, "How many samples")->capture_default_str();
   command
@@ -101,6 +116,12 @@ void add_generate_command(CLI::App& app) {
                       "Conditional models: the class to decode under (0, 1, ...), or all; required "
                       "for them, refused by others");
   command->add_option("--seed", flags->seed, "Seed of the samples")->capture_default_str();
+  command
+      ->add_option("--temperature", flags->temperature,
+                   "Token-sequence models: 0 decodes the most likely token at each step; a "
+                   "temperature > 0 samples each token from softmax(logits / temperature)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
   flags->runtime.add_to(*command);
   command->callback([flags] { run_generate(*flags); });
 }

@@ -7,6 +7,7 @@
 #include "aekit/data/idx.h"
 #include "aekit/data/image_folder.h"
 #include "aekit/data/mnist_json.h"
+#include "aekit/data/molecules.h"
 #include "aekit/data/npy.h"
 #include "aekit/data/synthetic.h"
 
@@ -56,6 +57,11 @@ DataOptions DataOptions::from_config(const Json& config) {
   o.scaling = get_string(config, "data", "scaling");
   o.categorical = get_string_list(config, "data", "categorical");
   o.class_names = get_string_list(config, "data", "class_names");
+  // Keys a run folder written before molecules existed lacks.
+  const auto has = [&](const char* key) { return config.at("data").contains(key); };
+  if (has("smiles_column")) o.smiles_column = get_string(config, "data", "smiles_column");
+  if (has("invalid")) o.invalid = get_string(config, "data", "invalid");
+  if (has("max_tokens")) o.max_tokens = get_int(config, "data", "max_tokens");
   o.validation_fraction = get_number(config, "data", "validation_fraction");
   o.test_fraction = get_number(config, "data", "test_fraction");
   o.train_limit = get_int(config, "data", "train_limit");
@@ -95,6 +101,9 @@ Json DataOptions::to_json() const {
               {"scaling", scaling},
               {"categorical", categorical},
               {"class_names", class_names},
+              {"smiles_column", smiles_column},
+              {"invalid", invalid},
+              {"max_tokens", max_tokens},
               {"validation_fraction", validation_fraction},
               {"test_fraction", test_fraction},
               {"train_limit", train_limit},
@@ -216,6 +225,7 @@ bool ends_with(const std::string& name, const std::string& suffix) {
 
 torch::Tensor read_csv_features(const std::filesystem::path& path, const DataOptions& options,
                                 FileInfo& info) {
+  if (!options.smiles_column.empty()) return read_molecule_file(path, options, info);
   CsvOptions csv;
   csv.header = options.csv_header;
   csv.label_column = options.label_column;
@@ -271,6 +281,13 @@ const Registry<FileFormat>& file_formats() {
                   read_csv_features,
                   [](const std::filesystem::path& path) {
                     return read_csv(path).features;
+                  }});
+    r.add("smi", {"SMILES files, one molecule per line with an optional name, read as token "
+                  "sequences (data.max_tokens, data.invalid; a CSV's column by data.smiles_column)",
+                  [](const std::string& name) { return ends_with(name, ".smi"); },
+                  read_molecule_file,
+                  [](const std::filesystem::path& path) -> torch::Tensor {
+                    fail_input("{}: a SMILES file holds molecules, not labels", path.string());
                   }});
     r.add("images", {"a folder of PNG and JPEG images, one sub-folder per class or flat (data.channels, "
                      "data.image_size); decoded once and cached",
@@ -464,6 +481,10 @@ const Registry<BuiltinDataset>& datasets() {
                        return load_shapes(options.image_size, options.channels, options.train_limit,
                                           options.test_limit);
                      }});
+    r.add("molecules", {"molecules as SMILES token sequences: NCI's first 5,000 and PAINS's 10,000 "
+                        "WEHI compounds from Debian's rdkit-data, canonicalised by RDKit, "
+                        "de-duplicated, split 90/10 in a fixed order (data.max_tokens)",
+                        [](const DataOptions& options, uint64_t) { return load_molecules(options); }});
     r.add("files", {"the user's files: data.train (and data.test, labels) in any data format",
                     load_user_files});
     return r;

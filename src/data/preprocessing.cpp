@@ -1,4 +1,5 @@
 #include "aekit/data/preprocessing.h"
+#include "aekit/data/smiles.h"
 
 #include "aekit/core/error.h"
 
@@ -240,6 +241,10 @@ Json Preprocessing::to_json() const {
             {"columns", table.column_names},
             {"classes", table.class_names}};
   if (table.has_categories()) json["categories"] = table.categories;
+  if (!table.vocabulary.empty()) {
+    json["vocabulary"] = table.vocabulary;
+    json["sequence_length"] = table.sequence_length;
+  }
   if (fill.defined()) json["fill"] = to_vector(fill);
   if (offset.defined()) {
     json["offset"] = to_vector(offset);
@@ -260,9 +265,16 @@ Preprocessing Preprocessing::from_json(const Json& json, const std::string& what
     p.table.class_names = json.value("classes", std::vector<std::string>{});
     p.table.categories =
         json.value("categories", std::vector<std::vector<std::string>>{});
+    p.table.vocabulary = json.value("vocabulary", std::vector<std::string>{});
+    p.table.sequence_length = json.value("sequence_length", int64_t{0});
   } catch (const Json::exception& e) {
     fail_input("{}: preprocessing is not valid ({})", what, e.what());
   }
+  AEKIT_CHECK_INPUT(p.table.vocabulary.empty() ||
+                        (is_vocabulary(p.table.vocabulary) && p.table.sequence_length >= 2),
+                    "{}: preprocessing 'vocabulary': expected the special tokens <pad> <bos> <eos> "
+                    "first and a sequence length of at least 2",
+                    what);
   AEKIT_CHECK_INPUT(contains(scaling_methods(), p.scaling) && contains(missing_policies(), p.missing),
                     "{}: preprocessing names scaling '{}' and missing '{}'", what, p.scaling,
                     p.missing);

@@ -109,6 +109,14 @@ torch::Tensor encode_all(models::AutoencoderImpl& model, const torch::Tensor& fe
 
 void check_data_fits_likelihood(const models::AutoencoderImpl& model, const data::Dataset& data,
                                 const std::string& what) {
+  if (model.likelihood() == losses::Likelihood::kCategorical && data.size() > 0) {
+    const torch::Tensor ids = data.features;
+    AEKIT_CHECK_INPUT(ids.eq(ids.round()).all().item<bool>() && ids.min().item<double>() >= 0,
+                      "{}: a categorical likelihood scores token ids (whole numbers >= 0); found "
+                      "other values",
+                      what);
+    return;
+  }
   if (model.likelihood() != losses::Likelihood::kBernoulli || data.size() == 0) return;
   const double low = data.features.min().item<double>();
   const double high = data.features.max().item<double>();

@@ -14,6 +14,7 @@ Likelihood parse_likelihood(const std::string& name, const std::string& context)
     Registry<Likelihood> r("likelihood");
     r.add("bernoulli", Likelihood::kBernoulli);
     r.add("gaussian", Likelihood::kGaussian);
+    r.add("categorical", Likelihood::kCategorical);
     return r;
   }();
   return registry.get(name, context);
@@ -34,7 +35,12 @@ std::string reduction_name(Reduction reduction) {
 }
 
 std::string likelihood_name(Likelihood likelihood) {
-  return likelihood == Likelihood::kBernoulli ? "bernoulli" : "gaussian";
+  switch (likelihood) {
+    case Likelihood::kBernoulli: return "bernoulli";
+    case Likelihood::kGaussian: return "gaussian";
+    case Likelihood::kCategorical: return "categorical";
+  }
+  return "unknown";
 }
 
 namespace {
@@ -48,6 +54,18 @@ torch::Tensor elementwise_loss(Likelihood likelihood, const torch::Tensor& outpu
                                                    /*pos_weight=*/{}, at::Reduction::None);
   }
   return (output - target).square();
+}
+
+/// Categorical: N x T x V logits (or N x (T V)) against N x T token ids -> N cross-entropies,
+/// summed over the positions that are not padding.
+torch::Tensor token_loss(const torch::Tensor& output, const torch::Tensor& target) {
+  const torch::Tensor ids = target.reshape({target.size(0), -1}).to(torch::kInt64);
+  const torch::Tensor logits = output.reshape({ids.size(0) * ids.size(1), -1});
+  return torch::nn::functional::cross_entropy(
+             logits, ids.reshape({-1}),
+             torch::nn::functional::CrossEntropyFuncOptions().ignore_index(0).reduction(torch::kNone))
+      .view_as(ids)
+      .sum(1);
 }
 
 /// 1 for the features outside every category block, 0 inside; D values like `like`'s options.
@@ -78,6 +96,10 @@ torch::Tensor category_loss(const torch::Tensor& output, const torch::Tensor& ta
 std::pair<torch::Tensor, torch::Tensor> reconstruction_loss_by_type(
     Likelihood likelihood, const torch::Tensor& output, const torch::Tensor& target,
     const CategoryBlocks& categories) {
+  if (likelihood == Likelihood::kCategorical) {
+    const torch::Tensor tokens = token_loss(output, target);
+    return {tokens, torch::zeros_like(tokens)};
+  }
   const torch::Tensor o = output.flatten(1);
   const torch::Tensor t = target.flatten(1);
   if (categories.empty()) {
@@ -91,6 +113,7 @@ std::pair<torch::Tensor, torch::Tensor> reconstruction_loss_by_type(
 torch::Tensor reconstruction_loss_per_example(Likelihood likelihood, const torch::Tensor& output,
                                               const torch::Tensor& target,
                                               const CategoryBlocks& categories) {
+  if (likelihood == Likelihood::kCategorical) return token_loss(output, target);
   if (categories.empty()) return elementwise_loss(likelihood, output, target).flatten(1).sum(1);
   const auto [numeric, category] = reconstruction_loss_by_type(likelihood, output, target, categories);
   return numeric + category;
@@ -115,6 +138,14 @@ torch::Tensor log_likelihood_per_example(Likelihood likelihood, const torch::Ten
 torch::Tensor sampled_reconstruction_loss(Likelihood likelihood, const torch::Tensor& output,
                                           const torch::Tensor& target,
                                           const CategoryBlocks& categories) {
+  if (likelihood == Likelihood::kCategorical) {
+    // k x N x (T V) logits: each of the k samples against the same N x T tokens.
+    const int64_t k = output.size(0);
+    const torch::Tensor ids = target.reshape({1, target.size(0), -1}).expand({k, -1, -1});
+    return token_loss(output.reshape({k * target.size(0), ids.size(2), -1}),
+                      ids.reshape({k * target.size(0), -1}))
+        .view({k, target.size(0)});
+  }
   const torch::Tensor t = target.reshape({1, target.size(0), -1});
   if (!categories.empty()) {
     const torch::Tensor full = t.expand_as(output);
@@ -139,6 +170,7 @@ torch::Tensor reconstruction_loss(Likelihood likelihood, const torch::Tensor& ou
 
 torch::Tensor to_data_space(Likelihood likelihood, const torch::Tensor& output,
                             const CategoryBlocks& categories) {
+  if (likelihood == Likelihood::kCategorical) return output.argmax(-1).to(torch::kFloat32);
   torch::Tensor values = likelihood == Likelihood::kBernoulli ? torch::sigmoid(output) : output;
   if (categories.empty()) return values;
   const torch::Tensor flat_output = output.flatten(1);

@@ -187,8 +187,13 @@ torch::Tensor AutoencoderImpl::corrupt(const torch::Tensor& x) const {
 
 Autoencoder make_model(const Json& model_config, const std::vector<int64_t>& sample_shape) {
   const std::string type = model_config.at("type").get<std::string>();
-  Autoencoder model =
-      model_families().get(type, "config key 'model.type'").make(model_config, sample_shape);
+  const ModelFamily& family = model_families().get(type, "config key 'model.type'");
+  AEKIT_CHECK_INPUT(family.traits.tokens ||
+                        to_lower(model_config.value("likelihood", "")) != "categorical",
+                    "config key 'model.likelihood': \"categorical\" scores token sequences, which "
+                    "only {} model; '{}' takes bernoulli or gaussian",
+                    family_names_with([](const FamilyTraits& t) { return t.tokens; }), type);
+  Autoencoder model = family.make(model_config, sample_shape);
   nn::initialize(*model, config_init(model_config));
   model->set_objective(config_objective(model_config));
   return model;

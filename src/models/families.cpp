@@ -6,6 +6,7 @@
 #include "aekit/models/mlp_autoencoder.h"
 #include "aekit/models/mlp_vae.h"
 #include "aekit/models/recurrent_autoencoder.h"
+#include "aekit/models/sequence_vae.h"
 #include "aekit/models/tied_autoencoder.h"
 #include "aekit/models/vq_vae.h"
 
@@ -23,6 +24,7 @@ const Registry<ModelFamily>& model_families() {
     r.add("cvae", mlp_cvae_family());
     r.add("conv_cvae", conv_cvae_family());
     r.add("vq_vae", vq_vae_family());
+    r.add("seq_vae", sequence_vae_family());
     return r;
   }();
   return families;

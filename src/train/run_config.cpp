@@ -149,6 +149,12 @@ Json resolve_config(const Json& user) {
                 fmt::format("data.{}", key).c_str(),
                 fmt::format("one of {}", fmt::join(valid, ", ")).c_str(), value);
   };
+  check_range(d["max_tokens"].is_number_integer() && d["max_tokens"].get<int64_t>() >= 1 &&
+                  d["max_tokens"].get<int64_t>() <= 100000,
+              "data.max_tokens", "a whole number from 1 to 100000", d["max_tokens"]);
+  check_range(d["smiles_column"].is_string(), "data.smiles_column", "a column name or index",
+              d["smiles_column"]);
+  one_of("invalid", {"error", "skip"});
   one_of("scaling", data::scaling_methods());
   one_of("missing", data::missing_policies());
   check_range(d["validation_fraction"].get<double>() >= 0 && d["validation_fraction"].get<double>() < 1,

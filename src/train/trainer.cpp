@@ -1,5 +1,8 @@
 #include "aekit/train/trainer.h"
 
+#include "aekit/chem/smiles_grammar.h"
+#include "aekit/models/sequence_vae.h"
+
 #include "aekit/core/error.h"
 #include "aekit/core/file_io.h"
 #include "aekit/core/registry.h"
@@ -310,10 +313,34 @@ Json with_data_classes(Json config, const data::DataSplits& data) {
   return config;
 }
 
+Json with_data_vocabulary(Json config, const data::DataSplits& data) {
+  const std::string type = to_lower(config["model"]["type"].get<std::string>());
+  const bool tokens = models::model_families().get(type, "config key 'model.type'").traits.tokens;
+  const auto& vocabulary = data.preprocessing.table.vocabulary;
+  AEKIT_CHECK_INPUT(!tokens || !vocabulary.empty(),
+                    "{}: model.type '{}' reads token sequences; expected molecules "
+                    "(data.dataset 'molecules', a .smi file or data.smiles_column), found other data",
+                    data.name, type);
+  AEKIT_CHECK_INPUT(tokens || vocabulary.empty(),
+                    "{}: holds token sequences (SMILES), which model.type '{}' does not read; "
+                    "expected model.type {}",
+                    data.name, type,
+                    models::family_names_with([](const models::FamilyTraits& t) { return t.tokens; }));
+  if (!tokens) return config;
+  const auto found = static_cast<int64_t>(vocabulary.size());
+  const int64_t configured = config["model"].value("vocabulary", int64_t{0});
+  AEKIT_CHECK_INPUT(configured == 0 || configured == found,
+                    "config key 'model.vocabulary': expected 0 (the data's) or the {} tokens of "
+                    "{}'s vocabulary, found {}",
+                    found, data.name, configured);
+  config["model"]["vocabulary"] = found;
+  return config;
+}
+
 TrainResult train(const Json& config_in, const data::DataSplits& data, const RunPaths& run,
                   const TrainerOptions& trainer) {
   torch::AutoGradMode enable_grad(true);  // whatever mode the caller is in
-  const Json config = with_data_classes(config_in, data);
+  const Json config = with_data_vocabulary(with_data_classes(config_in, data), data);
   const TrainOptions options = TrainOptions::from_config(config);
   const torch::Device device = parse_device(get_string(config, "runtime", "device"));
   AEKIT_CHECK_INPUT(data.train.size() > 0, "{}: no training samples", data.name);
@@ -329,6 +356,7 @@ TrainResult train(const Json& config_in, const data::DataSplits& data, const Run
   seed_everything(options.seed);  // the initial weights
   models::Autoencoder model = models::make_model(config["model"], state.sample_shape);
   use_categories(*model, data.preprocessing);
+  use_vocabulary(*model, data.preprocessing);
   eval::check_data_fits_likelihood(*model, data.train, data.name + " (training data)");
   // Gradients are averaged over the ranks; state a model updates itself (a VQ-VAE's codebook)
   // would drift apart from rank to rank.
@@ -411,6 +439,17 @@ void use_categories(models::AutoencoderImpl& model, const data::Preprocessing& p
   model.set_objective(objective);
 }
 
+void use_vocabulary(models::AutoencoderImpl& model, const data::Preprocessing& preprocessing) {
+  auto* sequences = dynamic_cast<models::SequenceVaeImpl*>(&model);
+  if (sequences == nullptr || preprocessing.table.vocabulary.empty()) return;
+  AEKIT_CHECK_INPUT(sequences->options.vocabulary() ==
+                        static_cast<int64_t>(preprocessing.table.vocabulary.size()),
+                    "the model has {} tokens and the data's vocabulary {}",
+                    sequences->options.vocabulary(), preprocessing.table.vocabulary.size());
+  // Token data is SMILES (data/molecules.h), decoded within SMILES's grammar.
+  sequences->set_grammar(chem::smiles_grammar(preprocessing.table.vocabulary));
+}
+
 LoadedRun load_run(const std::filesystem::path& root, const torch::Device& device) {
   const RunPaths paths(root);
   AEKIT_CHECK_INPUT(std::filesystem::exists(paths.checkpoint()),
@@ -422,6 +461,7 @@ LoadedRun load_run(const std::filesystem::path& root, const torch::Device& devic
       data::Preprocessing::from_json(run.state.preprocessing, paths.checkpoint().string());
   run.model = models::make_model(run.state.config.at("model"), run.state.sample_shape);
   use_categories(*run.model, run.preprocessing);
+  use_vocabulary(*run.model, run.preprocessing);
   load_checkpoint_tensors(paths.checkpoint(), *run.model, nullptr);
   run.model->to(device);
   run.model->eval();

@@ -93,6 +93,16 @@ void HtmlReport::image(const std::filesystem::path& png, const std::string& capt
       base64_encode(bytes), html_escape(caption), html_escape(caption));
 }
 
+void HtmlReport::svg(const std::string& svg, const std::string& caption) {
+  if (svg.find("<svg") == std::string::npos) {
+    fail_runtime("expected an SVG drawing for the report's '{}', found other content", caption);
+  }
+  body_ += fmt::format(
+      "<figure><img src=\"data:image/svg+xml;base64,{}\" alt=\"{}\"><figcaption>{}</figcaption>"
+      "</figure>\n",
+      base64_encode(svg), html_escape(caption), html_escape(caption));
+}
+
 std::string HtmlReport::html() const {
   return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{0}</title>\n"

@@ -1,5 +1,8 @@
 #include "aekit/viz/run_report.h"
 
+#include "aekit/chem/molecules.h"
+#include "aekit/eval/molecule_metrics.h"
+
 #include "aekit/core/file_io.h"
 #include "aekit/core/runtime.h"
 #include "aekit/eval/clustering.h"
@@ -168,7 +171,17 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
   timed_phase(seconds, "representation", "k-NN and linear probe", [&] {
     metrics["representation"] = eval::representation_json(model, splits, device, flags.probe_train);
   });
-  if (model.is_generative() && flags.likelihood_samples > 0) {
+  // Molecules (a token-sequence model): RDKit's measures instead of the likelihood estimate, whose
+  // decoder output a code alone does not give.
+  const bool molecules = eval::is_molecule_model(model, splits);
+  if (molecules) {
+    timed_phase(seconds, "molecules", "molecules: 1,000 prior samples, test reconstruction, logP",
+                [&] {
+                  metrics["molecules"] =
+                      eval::molecule_metrics_json(model, splits, 1000, 0, seed, device);
+                });
+  }
+  if (model.is_generative() && flags.likelihood_samples > 0 && !molecules) {
     timed_phase(seconds, "likelihood",
                 fmt::format("importance-weighted likelihood (k = {}, {} examples)",
                             flags.likelihood_samples, flags.likelihood_examples),
@@ -255,12 +268,35 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
                         model.latent_dim(), a["active_unit_threshold"].get<double>()),
             0);
   }
-  add_row(rows, "MSE", t["mse"], "per value", 6);
-  add_row(rows, "BCE", t["bce"], "nats per value");
-  add_row(rows, "PSNR", t["psnr"], "dB, peak 1", 2);
-  add_row(rows, "SMAPE", t["smape"], "percent (0 to 200)", 2);
-  add_row(rows, "rounded accuracy", t["rounded_accuracy"],
-          "share of values with round(x) = round(x^)");
+  if (molecules) {
+    const Json& m = metrics["molecules"];
+    add_row(rows, "token accuracy", m["token_accuracy"],
+            "share of test tokens (padding aside) whose most likely prediction, given the tokens "
+            "before it, is the true one");
+    const std::string from_prior =
+        fmt::format("of {} molecules decoded greedily from N(0, I) codes", m["samples"].get<int64_t>());
+    add_row(rows, "validity", m["validity"],
+            "share RDKit reads as a molecule, " + from_prior + " within the SMILES grammar");
+    add_row(rows, "validity without the grammar", m["validity_unconstrained"],
+            "the same codes decoded without constraints");
+    add_row(rows, "uniqueness", m["uniqueness"], "distinct canonical SMILES among the valid");
+    add_row(rows, "novelty", m["novelty"], "of the distinct, the share not in the training set");
+    add_row(rows, "internal diversity", m["internal_diversity"],
+            "1 - mean Tanimoto similarity of Morgan fingerprints (radius 2) over pairs");
+    add_row(rows, "reconstruction", m["reconstruction"],
+            fmt::format("share of {} test molecules that greedy decoding of their posterior mean "
+                        "gives back",
+                        m["reconstruction_examples"].get<int64_t>()));
+    add_row(rows, "logP R^2 from the codes", m["logp_r2"],
+            "ridge regression from the codes to RDKit's Crippen logP, fitted on the training split");
+  } else {
+    add_row(rows, "MSE", t["mse"], "per value", 6);
+    add_row(rows, "BCE", t["bce"], "nats per value");
+    add_row(rows, "PSNR", t["psnr"], "dB, peak 1", 2);
+    add_row(rows, "SMAPE", t["smape"], "percent (0 to 200)", 2);
+    add_row(rows, "rounded accuracy", t["rounded_accuracy"],
+            "share of values with round(x) = round(x^)");
+  }
   if (metrics.contains("likelihood")) {
     const Json& l = metrics["likelihood"];
     add_row(rows, "log p(x)", l["log_likelihood"],
@@ -314,7 +350,15 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
                         eval::format_number(s["knn_accuracy_input"])));
   }
   page.table({"metric", "value", "meaning"}, rows);
-  if (run.state.sample_shape.size() == 1 && splits.test.size() > 0) {
+  if (molecules) {
+    const std::vector<std::string> generated = metrics["molecules"]["generated"];
+    page.svg(chem::molecule_grid_svg(
+                 std::vector<std::string>(generated.begin(),
+                                          generated.begin() + std::min<size_t>(24, generated.size())),
+                 6, 200),
+             "Molecules decoded from codes drawn from the prior, drawn by RDKit (an empty cell: "
+             "not a valid molecule)");
+  } else if (run.state.sample_shape.size() == 1 && splits.test.size() > 0) {
     write_table_reconstructions(page, model, splits, run.preprocessing, device);
   }
 

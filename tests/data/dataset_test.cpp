@@ -82,7 +82,7 @@ TEST(Dataset, UnknownDatasetListsValidNames) {
   DataOptions options;
   options.dataset = "cifar";
   EXPECT_INPUT_ERROR(load_data(options, 1),
-                     "unknown dataset 'cifar'; valid: fashion-mnist, mnist, synthetic-3d, shapes, files");
+                     "unknown dataset 'cifar'; valid: fashion-mnist, mnist, synthetic-3d, shapes, molecules, files");
 }
 
 // Formats come from one table: a name no format recognises and an unknown data.format both list
@@ -92,11 +92,11 @@ TEST(Dataset, FormatsComeFromTheRegistryAndUnknownOnesListTheValidNames) {
   aekit::data::write_npy(dir / "x.npy", torch::rand({6, 3}));
   std::filesystem::copy_file(dir / "x.npy", dir / "x.bin");
   EXPECT_INPUT_ERROR(load_data(file_options((dir / "x.bin").string()), 1),
-                     "x.bin: cannot tell the format from the name; set data.format to one of idx, npy, csv, images");
+                     "x.bin: cannot tell the format from the name; set data.format to one of idx, npy, csv, smi, images");
   DataOptions options = file_options((dir / "x.bin").string());
   options.format = "parquet";
   EXPECT_INPUT_ERROR(load_data(options, 1),
-                     "config key 'data.format': unknown format 'parquet'; valid: auto, idx, npy, csv, images");
+                     "config key 'data.format': unknown format 'parquet'; valid: auto, idx, npy, csv, smi, images");
   options.format = "NPY";  // names are case-insensitive
   EXPECT_EQ(load_data(options, 1).train.features.size(1), 3);
   EXPECT_EQ(aekit::data::builtin_datasets(), aekit::data::datasets().names());

@@ -36,6 +36,7 @@ Json resolved(const std::string& type) {
                {"train", {{"optimizer", "sgd"}, {"lr", 0.1}}},
                {"runtime", {{"device", "cpu"}}}};
   if (aekit::models::model_families().get(type).traits.conditional) user["model"]["classes"] = 3;
+  if (aekit::models::model_families().get(type).traits.tokens) user["model"]["vocabulary"] = 10;
   return aekit::train::resolve_config(user);
 }
 
@@ -80,7 +81,9 @@ std::pair<aekit::models::Autoencoder, aekit::models::Autoencoder> twins(const Js
 }
 
 std::vector<int64_t> shape_of(const std::string& type) {
-  // Sequences read a 28 x 28 image as 28 steps of 28; the others take it as 1 x 28 x 28.
+  // Token sequences are 12 ids; sequences read a 28 x 28 image as 28 steps of 28; the others take
+  // it as 1 x 28 x 28.
+  if (aekit::models::model_families().get(type).traits.tokens) return {12};
   return aekit::models::model_families().get(type).traits.sequence_input ? std::vector<int64_t>{28, 28}
                                                                          : std::vector<int64_t>{1, 28, 28};
 }
@@ -96,6 +99,13 @@ torch::Tensor batch_for(const std::string& type, int64_t n, aekit::models::Autoe
   const torch::Tensor labels = torch::arange(n, torch::kInt64).remainder(3);
   cpu.set_condition(labels);
   gpu.set_condition(labels);
+  if (aekit::models::model_families().get(type).traits.tokens) {
+    // Tokens of the 10-token vocabulary (past the 3 special ones), each row ended at step 8.
+    torch::Tensor ids = torch::randint(3, 10, batch).to(torch::kFloat32);
+    ids.slice(1, 8, 9).fill_(2);
+    ids.slice(1, 9).fill_(0);
+    return ids;
+  }
   return torch::rand(batch);
 }
 

@@ -110,6 +110,6 @@ TEST(Reconstruction, UnknownLikelihoodListsValidNames) {
     aekit::losses::parse_likelihood("poisson", "config key 'model.likelihood'");
     FAIL() << "expected an error";
   } catch (const aekit::InputError& e) {
-    EXPECT_STREQ(e.what(), "config key 'model.likelihood': unknown likelihood 'poisson'; valid: bernoulli, gaussian");
+    EXPECT_STREQ(e.what(), "config key 'model.likelihood': unknown likelihood 'poisson'; valid: bernoulli, gaussian, categorical");
   }
 }

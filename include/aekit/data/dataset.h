@@ -75,6 +75,9 @@ struct DataOptions {
   std::string scaling = "none";             ///< none, standardize or minmax
   std::vector<std::string> categorical;     ///< CSV columns read as categories (names or indices)
   std::vector<std::string> class_names;     ///< names of whole-number labels 0, 1, ... (files)
+  std::string smiles_column;  ///< CSV files: the column of SMILES (then read as molecules)
+  std::string invalid = "error";  ///< molecules: "error" or "skip" (and count) unreadable SMILES
+  int64_t max_tokens = 100;    ///< molecules: longer SMILES are invalid (error or skip)
   double validation_fraction = 0.1;
   double test_fraction = 0.1;
   int64_t train_limit = 0;

@@ -3,6 +3,7 @@
 /// in the checkpoint (data/preprocessing.h), so that every later file is read the same way: the
 /// same class of each label text, the same category of each feature text.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,12 @@ struct TableSchema {
   /// data.categorical), with the column's values indexing them; empty for a column of numbers.
   /// Empty altogether for a table without categorical columns.
   std::vector<std::vector<std::string>> categories;
+  /// Token sequences (SMILES, data/smiles.h): the vocabulary, special tokens first, whose indices
+  /// the features hold; empty for other data.
+  std::vector<std::string> vocabulary;
+  /// Token sequences: the length every sample is padded to (the longest training sequence and its
+  /// end token); 0 for other data.
+  int64_t sequence_length = 0;
 
   /// Whether feature column `column` holds categories.
   bool categorical(int64_t column) const {

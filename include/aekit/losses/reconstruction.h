@@ -19,6 +19,11 @@ enum class Likelihood {
   /// Gaussian with fixed variance 1/2; the decoder emits values; loss = squared error, which is
   /// -log p(x|z) up to the constant (D / 2) log(pi) for D features.
   kGaussian,
+  /// Categorical over a vocabulary at each position of a token sequence; the decoder emits
+  /// N x T x V logits for N x T targets of token ids; loss = softmax cross-entropy summed over the
+  /// positions whose target is not padding (id 0, data/smiles.h). Only token-sequence families
+  /// (seq_vae) take it.
+  kCategorical,
 };
 
 /// Features that hold a one-hot category (a table's categorical column, data/preprocessing.h):
@@ -44,7 +49,7 @@ enum class Reduction {
 Reduction parse_reduction(const std::string& name, const std::string& context = "reduction");
 std::string reduction_name(Reduction reduction);
 
-/// "bernoulli" or "gaussian" (case-insensitive); throws InputError naming `context`.
+/// "bernoulli", "gaussian" or "categorical" (case-insensitive); throws InputError naming `context`.
 Likelihood parse_likelihood(const std::string& name, const std::string& context = "likelihood");
 std::string likelihood_name(Likelihood likelihood);
 
@@ -88,7 +93,8 @@ torch::Tensor reconstruction_loss(Likelihood likelihood, const torch::Tensor& ou
                                   const CategoryBlocks& categories = {});
 
 /// Maps decoder output to data space: sigmoid(logits) for Bernoulli, identity for Gaussian, and
-/// the softmax of each category block.
+/// the softmax of each category block; for categorical, each position's most likely token id
+/// (float32, N x T).
 torch::Tensor to_data_space(Likelihood likelihood, const torch::Tensor& output,
                             const CategoryBlocks& categories = {});
 

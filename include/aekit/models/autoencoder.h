@@ -193,6 +193,9 @@ struct FamilyTraits {
   bool conditional = false;
   /// Samples are sequences (T x F: image rows, NPY sequences), read step by step.
   bool sequence_input = false;
+  /// Samples are token sequences (ids of the data's vocabulary: SMILES), scored by a categorical
+  /// likelihood; model.vocabulary is set from the data (train/trainer.h).
+  bool tokens = false;
 };
 
 /// A registered family: its description, what it is, its config keys with their defaults, and how

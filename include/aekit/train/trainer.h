@@ -73,6 +73,11 @@ TrainResult train(const Json& config, const data::DataSplits& data, const RunPat
 /// Other families' configs come back unchanged.
 Json with_data_classes(Json config, const data::DataSplits& data);
 
+/// `config` with model.vocabulary of a token-sequence family (FamilyTraits::tokens) set to the
+/// size of `data`'s vocabulary. Throws InputError when the family and the data disagree (token
+/// data for another family, other data for a token family) or model.vocabulary is another size.
+Json with_data_vocabulary(Json config, const data::DataSplits& data);
+
 /// A trained model loaded from a run folder.
 struct LoadedRun {
   RunPaths paths;
@@ -86,6 +91,11 @@ struct LoadedRun {
 /// (data/preprocessing.h), so that its loss scores them by cross-entropy and its decoder gives
 /// their probabilities.
 void use_categories(models::AutoencoderImpl& model, const data::Preprocessing& preprocessing);
+
+/// Gives a token-sequence model (seq_vae) the grammar of its data's vocabulary (SMILES,
+/// chem/smiles_grammar.h) for constrained decoding; other models are left as they are. Throws
+/// InputError when the model's vocabulary is not the data's size.
+void use_vocabulary(models::AutoencoderImpl& model, const data::Preprocessing& preprocessing);
 
 /// Loads the model of a run folder onto `device`. Throws InputError naming the folder when it holds
 /// no checkpoint.

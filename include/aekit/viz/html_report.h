@@ -38,6 +38,9 @@ class HtmlReport {
   /// Embeds the PNG at `png` with `caption`; throws RuntimeError naming the file when it cannot
   /// be read or is not a PNG.
   void image(const std::filesystem::path& png, const std::string& caption);
+  /// Embeds an SVG drawing (an RDKit molecule grid) with `caption`; throws RuntimeError when the
+  /// text is not an SVG document.
+  void svg(const std::string& svg, const std::string& caption);
 
   /// The page as HTML.
   std::string html() const;

@@ -1,0 +1,111 @@
+#pragma once
+/// Sequence VAE for token sequences (SMILES first, data/smiles.h), after Bowman et al. 2016 and
+/// Gómez-Bombarelli et al. 2018.
+///
+/// Layout (vocabulary V, sequence length T, latent 56):
+///   encoder  embedding(V -> E) -> bidirectional GRU(E -> H_enc) over the tokens up to the end
+///            token; both directions' last states -> Linear(2 H_enc -> 56) mean and log-variance
+///   decoder  h0 = tanh(Linear(56 -> layers x H_dec)); step t reads the embedding of token t - 1
+///            (<bos> first) beside z -> GRU(E + 56 -> H_dec) -> Linear(H_dec -> V) logits
+/// Training feeds the decoder the true previous tokens (teacher forcing), each replaced by <pad>
+/// with probability word_dropout, and weighs the KL term by beta * min(1, step / kl_warmup_steps):
+/// both against posterior collapse. The likelihood is categorical over the tokens; padding after
+/// the end token is not scored.
+///
+/// Inputs and decoded outputs are N x T token ids (float32, whole numbers). decode() is greedy;
+/// decode_tokens() also samples.
+
+#include "aekit/models/autoencoder.h"
+#include "aekit/models/token_grammar.h"
+
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/rnn.h>
+
+namespace aekit::models {
+
+/// Options for SequenceVae.
+///
+/// Example: `SequenceVae vae(SequenceVaeOptions({81}, /*vocabulary=*/40, /*latent_dim=*/56));`
+struct SequenceVaeOptions {
+  SequenceVaeOptions(std::vector<int64_t> sample_shape, int64_t vocabulary, int64_t latent_dim)
+      : sample_shape_(std::move(sample_shape)), vocabulary_(vocabulary), latent_dim_(latent_dim) {}
+  /// [T]: T token positions.
+  TORCH_ARG(std::vector<int64_t>, sample_shape);
+  /// Tokens, the special ones included (data/smiles.h).
+  TORCH_ARG(int64_t, vocabulary);
+  TORCH_ARG(int64_t, latent_dim);
+  TORCH_ARG(int64_t, embedding) = 64;
+  /// Hidden size of each direction of the encoder's GRU.
+  TORCH_ARG(int64_t, encoder_hidden) = 256;
+  TORCH_ARG(int64_t, decoder_hidden) = 512;
+  TORCH_ARG(int64_t, decoder_layers) = 1;
+  /// Probability that a teacher-forced input token is replaced by <pad> in training.
+  TORCH_ARG(double, word_dropout) = 0.1;
+  /// Training steps over which the KL weight rises linearly from 0 to beta; 0: beta throughout.
+  TORCH_ARG(int64_t, kl_warmup_steps) = 2000;
+  TORCH_ARG(double, beta) = 1.0;
+};
+
+/// How decode_tokens() picks each token.
+struct TokenDecoding {
+  /// 0: the most likely token (greedy); > 0: sampled from the softmax of logits / temperature.
+  double temperature = 0.0;
+  /// Only tokens the model's grammar (set_grammar) allows next; without a grammar, any token.
+  bool constrained = true;
+};
+
+class SequenceVaeImpl : public AutoencoderImpl {
+ public:
+  explicit SequenceVaeImpl(SequenceVaeOptions options);
+  ModelOutput forward(const torch::Tensor& x) override;
+  torch::Tensor encode(const torch::Tensor& x) override;
+  /// Greedy decoding: N x T token ids.
+  torch::Tensor decode(const torch::Tensor& z) override;
+  /// Token ids decoded from codes z, one token at a time, as `decoding` says: N x T (float32).
+  torch::Tensor decode_tokens(const torch::Tensor& z, const TokenDecoding& decoding);
+  /// The grammar decoding keeps to (chem/smiles_grammar.h for SMILES), or null: any token. Not
+  /// saved with the model: whoever loads it sets it from the data's vocabulary
+  /// (train::load_run).
+  void set_grammar(std::shared_ptr<const TokenGrammar> grammar) { grammar_ = std::move(grammar); }
+  const std::shared_ptr<const TokenGrammar>& grammar() const { return grammar_; }
+  /// The terms with the KL weight of the current training step in training mode (beta itself in
+  /// evaluation), so that validation and test losses are the ELBO.
+  LossTerms loss(const torch::Tensor& x, const ModelOutput& out) override;
+  Posterior posterior(const torch::Tensor& x) override;
+  /// Not available: a token's logits depend on the tokens before it, which a code alone does not
+  /// give; decode() or decode_tokens() decode codes.
+  torch::Tensor decode_output(const torch::Tensor& z) override;
+  bool is_generative() const override { return true; }
+  int64_t latent_dim() const override { return options.latent_dim(); }
+  /// The KL weight the next training step uses.
+  double kl_weight() const;
+  /// The GRUs' element-wise work runs in torch's pool; their small per-step products gain nothing
+  /// from OpenBLAS's second thread, which spins (docs/performance.md).
+  TrainingStep training_step(Precision precision) const override {
+    return torch_pool_training_step(precision);
+  }
+
+  SequenceVaeOptions options;
+
+ private:
+  int64_t length_ = 0;
+  torch::nn::Embedding embedding_{nullptr};
+  torch::nn::GRU encoder_{nullptr};
+  torch::nn::Linear mean_{nullptr};
+  torch::nn::Linear logvar_{nullptr};
+  torch::nn::Linear initial_{nullptr};
+  torch::nn::GRU decoder_{nullptr};
+  torch::nn::Linear output_{nullptr};
+  torch::Tensor steps_;  ///< training steps taken (a buffer: saved and resumed with the model)
+  std::shared_ptr<const TokenGrammar> grammar_;
+  torch::Tensor initial_state(const torch::Tensor& z);
+  torch::Tensor teacher_forced_logits(const torch::Tensor& tokens, const torch::Tensor& z);
+};
+
+TORCH_MODULE(SequenceVae);
+
+/// The family entry ("seq_vae") for the registry.
+ModelFamily sequence_vae_family();
+
+}  // namespace aekit::models
