@@ -28,13 +28,13 @@ namespace aekit::chem {
 
 namespace {
 
+#ifndef AEKIT_WITH_RDKIT
 [[noreturn]] void no_rdkit() {
   fail_input(
       "molecules need RDKit, and this aekit was built without it: install Debian's librdkit-dev "
       "and rdkit-data (scripts/setup.sh does) and build again");
 }
-
-#ifdef AEKIT_WITH_RDKIT
+#else
 // RDKit logs every SMILES it cannot parse to stderr; aekit counts them instead.
 void quiet_rdkit() {
   static std::once_flag once;
