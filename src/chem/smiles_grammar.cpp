@@ -139,9 +139,12 @@ class SmilesGrammar : public models::TokenGrammar {
       if (ends_cleanly() || !any) allowed[data::kEndToken] = 1;
     }
 
+    /// Any token is taken, allowed or not: '(' and ring labels with no atom to attach to change
+    /// nothing, so that every atom index held (branch roots, ring partners) is an atom's.
     void push(int64_t token) override {
       if (token < 0 || token >= static_cast<int64_t>(tokens_.size())) return;
       const TokenInfo& info = tokens_[token];
+      if ((info.kind == Kind::kOpen || info.kind == Kind::kRing) && current_ < 0) return;
       switch (info.kind) {
         case Kind::kAtom: {
           const int atom = static_cast<int>(remaining_.size());

@@ -112,3 +112,22 @@ TEST(SmilesGrammar, RandomWalksWithinItAreMoleculesRdkitReads) {
   EXPECT_GT(chosen_ends, walks / 2);
   EXPECT_GE(valid, walks * 8 / 10);  // 428 of 500 when written
 }
+
+TEST(SmilesGrammar, AnyTokensPushedLeaveSomethingAllowed) {
+  // Decoding pushes only allowed tokens; a parse fed anything (ring labels and parentheses before
+  // any atom, closings without openings) still answers, and never with nothing allowed.
+  const std::vector<std::string> vocabulary =
+      data::build_vocabulary({data::tokenize_smiles("C1=CC(=O)N[C@@H]1Cl.[Na+]%10#%10"), {")"}});
+  const auto grammar = chem::smiles_grammar(vocabulary);
+  std::mt19937 random(11);
+  std::vector<char> allowed;
+  for (int walk = 0; walk < 300; ++walk) {
+    auto parse = grammar->start();
+    for (int64_t t = 0; t < 30; ++t) {
+      parse->allowed(30 - t, allowed);
+      ASSERT_EQ(allowed.size(), vocabulary.size());
+      EXPECT_TRUE(allowed[data::kEndToken] || std::count(allowed.begin(), allowed.end(), 1) > 0);
+      parse->push(static_cast<int64_t>(random() % (vocabulary.size() + 2)) - 1);
+    }
+  }
+}
