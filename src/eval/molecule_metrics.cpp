@@ -142,7 +142,10 @@ Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplit
     return torch::tensor(values, torch::kFloat64);
   };
   result["logp_r2"] = number(ridge_r2(
-      train_codes, logp(reference).narrow(0, 0, splits.train.size()), test_codes, logp(targets)));
+      train_codes,
+      // The training molecules lead `reference`; RDKit computes no logP for the validation ones.
+      logp({reference.begin(), reference.begin() + splits.train.size()}), test_codes,
+      logp(targets)));
   model.train(was_training);
   return result;
 }
