@@ -13,6 +13,7 @@ set(AEKIT_GTEST_SOURCE_DIR "" CACHE PATH "Build GoogleTest from these sources (/
 option(AEKIT_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" OFF)
 option(AEKIT_SANITIZE "Build everything with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 option(AEKIT_BUILD_FUZZERS "Build the libFuzzer targets in tests/fuzz (needs clang)" OFF)
+option(AEKIT_PRECOMPILE_HEADERS "Precompile the LibTorch, JSON and fmt headers that most sources include" ON)
 
 if(AEKIT_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -32,5 +33,16 @@ function(aekit_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra)
   if(AEKIT_WARNINGS_AS_ERRORS)
     target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# One precompiled header per target of the LibTorch, JSON and fmt headers that most of its sources
+# include. A source built with its own definitions or code-generation flags must skip it (the
+# SKIP_PRECOMPILE_HEADERS source property): a precompiled header holds only the target's flags.
+function(aekit_precompile_headers target)
+  if(AEKIT_PRECOMPILE_HEADERS)
+    target_precompile_headers(${target} PRIVATE
+      <torch/types.h> <torch/nn/module.h> <torch/nn/modules/linear.h>
+      <nlohmann/json.hpp> <fmt/format.h> <string> <vector>)
   endif()
 endfunction()
