@@ -32,6 +32,7 @@ struct EvalFlags {
   bool frechet = false;
   int64_t frechet_samples = 10000;
   int64_t molecule_samples = 1000;
+  int64_t beam = 1;
   std::string sampler = "prior";
   std::string cache_dir;
   RuntimeFlags runtime;
@@ -83,7 +84,7 @@ void run_eval(const EvalFlags& flags) {
   }
   if (molecules && flags.input.empty()) {
     const Json m = eval::molecule_metrics_json(*run.model, splits, flags.molecule_samples, 0, seed,
-                                               device);
+                                               device, flags.beam);
     result["molecules"] = m;
     std::cout << fmt::format(
         "molecules from {} prior samples: validity {}, uniqueness {}, novelty {}, internal "
@@ -98,6 +99,10 @@ void run_eval(const EvalFlags& flags) {
         "codes: R^2 {}\n",
         eval::format_number(m["reconstruction"]), m["reconstruction_examples"].get<int64_t>(),
         eval::format_number(m["token_accuracy"]), eval::format_number(m["logp_r2"]));
+    if (m.contains("reconstruction_beam")) {
+      std::cout << fmt::format("with beam search of width {}: {} of the test molecules decoded back\n",
+                               flags.beam, eval::format_number(m["reconstruction_beam"]));
+    }
   }
   if (!flags.no_probes && flags.input.empty() && !molecules) {
     const Json probes = eval::representation_json(*run.model, splits, device);
@@ -213,6 +218,11 @@ void add_eval_command(CLI::App& app) {
                    "diversity")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+  command
+      ->add_option("--beam", flags->beam,
+                   "Molecule models: also decode the test molecules by beam search of this width")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1000}));
   command->add_option("--cache-dir", flags->cache_dir,
                       "Feature network cache (default $AEKIT_CACHE_DIR, else ~/.cache/aekit)");
   flags->runtime.add_to(*command);

@@ -26,6 +26,7 @@ struct GenerateFlags {
   std::string sampler = "prior";
   std::string label;
   double temperature = 0;
+  int64_t beam = 1;
   RuntimeFlags runtime;
 };
 
@@ -64,8 +65,13 @@ void run_generate(const GenerateFlags& flags) {
   auto* sequences = dynamic_cast<models::SequenceVaeImpl*>(run.model.get());
   AEKIT_CHECK_INPUT(flags.temperature == 0 || sequences != nullptr,
                     "--temperature: only token-sequence models (seq_vae) sample their tokens");
+  AEKIT_CHECK_INPUT(flags.beam == 1 || sequences != nullptr,
+                    "--beam: only token-sequence models (seq_vae) search their tokens");
+  models::TokenDecoding decoding;
+  decoding.temperature = flags.temperature;
+  decoding.beam_width = flags.beam;
   const torch::Tensor samples =
-      (sequences != nullptr ? sequences->decode_tokens(z.to(device), {flags.temperature})
+      (sequences != nullptr ? sequences->decode_tokens(z.to(device), decoding)
                             : run.model->decode(z.to(device)))
           .to(torch::kCPU);
   write_images_or_array(flags.out, samples, run.preprocessing, columns);
@@ -97,7 +103,8 @@ void add_generate_command(CLI::App& app) {
       "  aekit generate runs/cvae --class all -n 8 --out by_class.png\n"
       "Molecule models (model.type seq_vae) write SMILES:\n"
       "  aekit generate runs/smiles_vae -n 100 --out mols.smi\n"
-      "  aekit generate runs/smiles_vae -n 100 --out mols.csv   (validity, logp, tpsa, molwt)");
+      "  aekit generate runs/smiles_vae -n 100 --out mols.csv   (validity, logp, tpsa, molwt)\n"
+      "  aekit decode runs/smiles_vae --codes codes.npy --beam 5 --out back.smi");
   command->add_option("run", flags->run_dir, "Run folder written by aekit train")->required();
   command
       ->add_option("-o,--out", flags->out,
@@ -122,6 +129,12 @@ void add_generate_command(CLI::App& app) {
                    "temperature > 0 samples each token from softmax(logits / temperature)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
+  command
+      ->add_option("--beam", flags->beam,
+                   "Token-sequence models: beam search of this width (the most likely whole "
+                   "sequence among the width kept at each step); 1: one token at a time")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1000}));
   flags->runtime.add_to(*command);
   command->callback([flags] { run_generate(*flags); });
 }

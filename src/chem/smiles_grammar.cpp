@@ -139,6 +139,8 @@ class SmilesGrammar : public models::TokenGrammar {
       if (ends_cleanly() || !any) allowed[data::kEndToken] = 1;
     }
 
+    std::unique_ptr<Parse> clone() const override { return std::make_unique<SmilesParse>(*this); }
+
     /// Any token is taken, allowed or not: '(' and ring labels with no atom to attach to change
     /// nothing, so that every atom index held (branch roots, ring partners) is an atom's.
     void push(int64_t token) override {

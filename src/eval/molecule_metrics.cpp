@@ -15,14 +15,17 @@ namespace aekit::eval {
 
 namespace {
 
-/// Greedy decoding of codes, within the model's grammar when `constrained`.
+/// Greedy decoding of codes (beam search when beam_width > 1), within the model's grammar when
+/// `constrained`.
 torch::Tensor decode_in_batches(models::AutoencoderImpl& model, const torch::Tensor& z,
                                 const torch::Device& device, bool constrained = true,
-                                int64_t batch_size = 500) {
+                                int64_t beam_width = 1) {
   torch::NoGradGuard no_grad;
   auto* sequences = dynamic_cast<models::SequenceVaeImpl*>(&model);
   models::TokenDecoding decoding;
   decoding.constrained = constrained;
+  decoding.beam_width = beam_width;
+  const int64_t batch_size = std::max<int64_t>(1, 500 / beam_width);
   std::vector<torch::Tensor> parts;
   for (int64_t begin = 0; begin < z.size(0); begin += batch_size) {
     const int64_t end = std::min(begin + batch_size, z.size(0));
@@ -86,7 +89,7 @@ double ridge_r2(const torch::Tensor& train_x, const torch::Tensor& train_y,
 
 Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplits& splits,
                            int64_t samples, int64_t examples, uint64_t seed,
-                           const torch::Device& device) {
+                           const torch::Device& device, int64_t beam_width) {
   AEKIT_CHECK_INPUT(is_molecule_model(model, splits),
                     "{}: molecule measures need a token-sequence model (seq_vae) trained on "
                     "molecules",
@@ -133,6 +136,12 @@ Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplit
   const std::vector<std::string> targets = data::molecule_smiles(test.features, table);
   result["reconstruction"] = number(chem::same_molecule_fraction(decoded, targets));
   result["reconstruction_examples"] = test.size();
+  if (beam_width > 1 && dynamic_cast<models::SequenceVaeImpl*>(&model) != nullptr) {
+    const std::vector<std::string> searched = data::molecule_smiles(
+        decode_in_batches(model, test_codes, device, true, beam_width), table);
+    result["reconstruction_beam"] = number(chem::same_molecule_fraction(searched, targets));
+    result["beam_width"] = beam_width;
+  }
   result["token_accuracy"] = number(token_accuracy(model, test.features, device));
   // logP from the codes.
   const torch::Tensor train_codes =

@@ -147,8 +147,37 @@ LossTerms SequenceVaeImpl::loss(const torch::Tensor& x, const ModelOutput& out) 
   return terms;
 }
 
+torch::Tensor SequenceVaeImpl::blocked_tokens(
+    int64_t n, int64_t t, const std::vector<std::unique_ptr<TokenGrammar::Parse>>& parses) {
+  const int64_t vocabulary = options.vocabulary();
+  // The last position can only end the sequence.
+  if (t == length_ - 1) {
+    torch::Tensor blocked = torch::ones({n, vocabulary}, torch::kBool);
+    blocked.select(1, data::kEndToken).fill_(false);
+    return blocked;
+  }
+  torch::Tensor blocked = torch::zeros({n, vocabulary}, torch::kBool);
+  blocked.narrow(1, 0, data::kEndToken).fill_(true);  // never <pad> or <bos>
+  if (!parses.empty()) {
+    std::vector<char> allowed;
+    bool* rows = blocked.data_ptr<bool>();
+    for (int64_t i = 0; i < n; ++i) {
+      parses[i]->allowed(length_ - t, allowed);
+      for (int64_t v = 0; v < vocabulary; ++v) rows[i * vocabulary + v] |= allowed[v] == 0;
+    }
+  }
+  return blocked;
+}
+
 torch::Tensor SequenceVaeImpl::decode_tokens(const torch::Tensor& z,
                                              const TokenDecoding& decoding) {
+  AEKIT_CHECK_INPUT(decoding.beam_width >= 1 && decoding.beam_width <= 1000,
+                    "--beam: expected a beam width in [1, 1000], found {}", decoding.beam_width);
+  AEKIT_CHECK_INPUT(decoding.beam_width == 1 || decoding.temperature == 0,
+                    "--beam: beam search picks the most likely tokens, expected no --temperature, "
+                    "found {}",
+                    decoding.temperature);
+  if (decoding.beam_width > 1) return beam_search(z, decoding.beam_width, decoding.constrained);
   torch::NoGradGuard no_grad;
   const int64_t n = z.size(0);
   const auto ids = torch::TensorOptions().dtype(torch::kInt64).device(z.device());
@@ -160,33 +189,18 @@ torch::Tensor SequenceVaeImpl::decode_tokens(const torch::Tensor& z,
   if (grammar_ && decoding.constrained) {
     for (int64_t i = 0; i < n; ++i) parses.push_back(grammar_->start());
   }
-  std::vector<char> allowed;
-  const int64_t vocabulary = options.vocabulary();
   for (int64_t t = 0; t < length_; ++t) {
     const torch::Tensor step = torch::cat({embedding_->forward(previous), z}, 1).unsqueeze(1);
     auto [hidden, next_state] = decoder_->forward(step, state);
     state = next_state;
-    torch::Tensor logits = output_->forward(hidden.squeeze(1));
-    // Never <pad> or <bos>; the last position can only end the sequence.
-    logits.narrow(1, 0, data::kEndToken).fill_(-std::numeric_limits<float>::infinity());
-    if (!parses.empty()) {
-      torch::Tensor blocked = torch::zeros({n, vocabulary}, torch::kBool);
-      bool* rows = blocked.data_ptr<bool>();
-      for (int64_t i = 0; i < n; ++i) {
-        parses[i]->allowed(length_ - t, allowed);
-        for (int64_t v = 0; v < vocabulary; ++v) rows[i * vocabulary + v] = allowed[v] == 0;
-      }
-      logits =
-          logits.masked_fill(blocked.to(logits.device()), -std::numeric_limits<float>::infinity());
-    }
-    torch::Tensor token;
-    if (t == length_ - 1) {
-      token = torch::full({n}, data::kEndToken, ids);
-    } else if (decoding.temperature > 0) {
-      token = torch::multinomial(torch::softmax(logits / decoding.temperature, 1), 1).squeeze(1);
-    } else {
-      token = logits.argmax(1);
-    }
+    const torch::Tensor logits =
+        output_->forward(hidden.squeeze(1))
+            .masked_fill(blocked_tokens(n, t, parses).to(z.device()),
+                         -std::numeric_limits<float>::infinity());
+    torch::Tensor token =
+        decoding.temperature > 0
+            ? torch::multinomial(torch::softmax(logits / decoding.temperature, 1), 1).squeeze(1)
+            : logits.argmax(1);
     token = token.masked_fill(finished, data::kPadToken);
     tokens.select(1, t).copy_(token);
     if (!parses.empty()) {
@@ -199,6 +213,88 @@ torch::Tensor SequenceVaeImpl::decode_tokens(const torch::Tensor& z,
     previous = token;
   }
   return tokens.to(torch::kFloat32);
+}
+
+torch::Tensor SequenceVaeImpl::beam_search(const torch::Tensor& z, int64_t width,
+                                           bool constrained) {
+  torch::NoGradGuard no_grad;
+  const float infinity = std::numeric_limits<float>::infinity();
+  const int64_t n = z.size(0);
+  const int64_t rows = n * width;  // code i's beams are rows i * width ... i * width + width - 1
+  const int64_t vocabulary = options.vocabulary();
+  const auto ids = torch::TensorOptions().dtype(torch::kInt64).device(z.device());
+  const torch::Tensor codes = z.repeat_interleave(width, 0);
+  torch::Tensor state = initial_state(codes);
+  torch::Tensor tokens = torch::full({rows, length_}, data::kPadToken, ids);
+  torch::Tensor previous = torch::full({rows}, data::kStartToken, ids);
+  // The log-likelihood of each unfinished beam so far. At the start one beam per code is live:
+  // the others would only repeat it.
+  torch::Tensor scores = torch::full({n, width}, -infinity, z.options());
+  scores.select(1, 0).fill_(0);
+  scores = scores.view({rows});
+  // The most likely finished sequence of each code so far. Beams that end leave the beam, so that
+  // the `width` kept are always unfinished ones and no finished sequence is pushed out.
+  torch::Tensor best = torch::full({n, length_}, data::kPadToken, ids);
+  torch::Tensor best_score = torch::full({n}, -infinity, z.options());
+  std::vector<std::unique_ptr<TokenGrammar::Parse>> parses;
+  if (grammar_ && constrained) {
+    for (int64_t i = 0; i < rows; ++i) parses.push_back(grammar_->start());
+  }
+  const torch::Tensor beam_start = torch::arange(n, ids).mul(width);
+  for (int64_t t = 0; t < length_; ++t) {
+    const torch::Tensor step = torch::cat({embedding_->forward(previous), codes}, 1).unsqueeze(1);
+    auto [hidden, next_state] = decoder_->forward(step, state);
+    const torch::Tensor candidates =
+        scores.unsqueeze(1) +
+        torch::log_softmax(output_->forward(hidden.squeeze(1)), 1)
+            .masked_fill(blocked_tokens(rows, t, parses).to(z.device()), -infinity);
+    // Ending here: each code's best ending beam against its best finished sequence.
+    const auto [ended, ending_beam] =
+        candidates.select(1, data::kEndToken).view({n, width}).max(1);
+    const torch::Tensor better = ended > best_score;
+    torch::Tensor ending = tokens.index_select(0, beam_start + ending_beam);
+    ending.select(1, t).fill_(data::kEndToken);
+    best = torch::where(better.unsqueeze(1), ending, best);
+    best_score = torch::where(better, ended, best_score);
+    // Going on: the `width` most likely continuations that do not end.
+    const auto [top, index] = candidates.index_fill(1, torch::tensor({data::kEndToken}, ids), -infinity)
+                                  .view({n, width * vocabulary})
+                                  .topk(width, 1);
+    // Log-likelihoods only fall as a sequence grows: a code whose best unfinished beam is below
+    // its best finished sequence is done.
+    if ((top.select(1, 0) <= best_score).all().item<bool>()) break;
+    const torch::Tensor token = index.remainder(vocabulary).view({rows});
+    const torch::Tensor source = (beam_start.unsqueeze(1) + index.div(vocabulary, "floor")).view({rows});
+    scores = top.reshape({rows});
+    state = next_state.index_select(1, source);
+    tokens = tokens.index_select(0, source);
+    tokens.select(1, t).copy_(token);
+    if (!parses.empty()) {
+      const torch::Tensor from = source.to(torch::kCPU).contiguous();
+      const torch::Tensor chosen = token.to(torch::kCPU).contiguous();
+      std::vector<std::unique_ptr<TokenGrammar::Parse>> next(static_cast<size_t>(rows));
+      for (int64_t r = 0; r < rows; ++r) {
+        next[r] = parses[from.data_ptr<int64_t>()[r]]->clone();
+        next[r]->push(chosen.data_ptr<int64_t>()[r]);
+      }
+      parses = std::move(next);
+    }
+    previous = token;
+  }
+  return best.to(torch::kFloat32);
+}
+
+torch::Tensor SequenceVaeImpl::token_log_likelihood(const torch::Tensor& tokens,
+                                                    const torch::Tensor& z) {
+  torch::NoGradGuard no_grad;
+  const bool training = is_training();
+  eval();  // no word dropout
+  const torch::Tensor ids = tokens.reshape({tokens.size(0), length_}).to(torch::kInt64);
+  const torch::Tensor log_p = torch::log_softmax(teacher_forced_logits(ids, z), 2)
+                                  .gather(2, ids.unsqueeze(2))
+                                  .squeeze(2);
+  train(training);
+  return log_p.masked_fill(ids == data::kPadToken, 0).sum(1);
 }
 
 torch::Tensor SequenceVaeImpl::decode(const torch::Tensor& z) { return decode_tokens(z, {}); }

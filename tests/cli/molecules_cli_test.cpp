@@ -60,7 +60,23 @@ TEST(MoleculesCli, TrainGenerateEncodeAndEvalWithSmilesFiles) {
       << result.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "codes2.npy"));
 
-  result = run_aekit("eval " + run + " --molecule-samples 50 --device cpu --threads 1");
+  // Beam search; a path between two molecules, written as SMILES.
+  result = run_aekit("generate " + run + " -n 4 --beam 3 --out " + (dir / "beam.smi").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::testing::read_lines(dir / "beam.smi").size(), 4u);
+  result = run_aekit("generate " + run + " -n 4 --beam 3 --temperature 1 --out " +
+                     (dir / "refused.smi").string());
+  EXPECT_NE(result.status, 0);
+  EXPECT_NE(result.output.find("--beam: beam search picks the most likely tokens"),
+            std::string::npos)
+      << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "refused.smi"));
+  result = run_aekit("interpolate " + run + " --input " + (dir / "two.smi").string() +
+                     " --steps 5 --out " + (dir / "path.smi").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(aekit::testing::read_lines(dir / "path.smi").size(), 5u);
+
+  result = run_aekit("eval " + run + " --molecule-samples 50 --beam 2 --device cpu --threads 1");
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("molecules from 50 prior samples: validity"), std::string::npos)
       << result.output;
@@ -69,6 +85,9 @@ TEST(MoleculesCli, TrainGenerateEncodeAndEvalWithSmilesFiles) {
   EXPECT_GE(eval["molecules"]["validity"].get<double>(),
             eval["molecules"]["validity_unconstrained"].get<double>());
   EXPECT_EQ(eval["molecules"]["samples"], 50);
+  EXPECT_EQ(eval["molecules"]["beam_width"], 2);
+  EXPECT_GE(eval["molecules"]["reconstruction_beam"].get<double>(), 0.0);
+  EXPECT_LE(eval["molecules"]["reconstruction_beam"].get<double>(), 1.0);
 }
 
 TEST(MoleculesCli, BadSmilesIsAnErrorNamingTheLineAndOtherFamiliesRefuseTokens) {

@@ -22,12 +22,12 @@ bool is_molecule_model(const models::AutoencoderImpl& model, const data::DataSpl
 /// "internal_diversity", "samples", "valid", "unique", "novel", "validity_unconstrained",
 /// "uniqueness_unconstrained" (the same codes decoded without the grammar), "reconstruction",
 /// "reconstruction_examples", "token_accuracy", "logp_r2", "generated": [first 48 generated
-/// SMILES]}. `samples`
-/// codes are drawn from N(0, I) with a generator seeded by `seed`; `examples` test molecules
-/// (0: all) are reconstructed.
+/// SMILES]}, and with beam_width > 1 "reconstruction_beam" (the test molecules decoded by beam
+/// search of that width) and "beam_width". `samples` codes are drawn from N(0, I) with a
+/// generator seeded by `seed`; `examples` test molecules (0: all) are reconstructed.
 Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplits& splits,
                            int64_t samples, int64_t examples, uint64_t seed,
-                           const torch::Device& device);
+                           const torch::Device& device, int64_t beam_width = 1);
 
 /// R^2 of a ridge regression (penalty `ridge` on the weights, not the bias) fitted on
 /// (train_x, train_y) and scored on (test_x, test_y); rows with a NaN target are left out.

@@ -53,6 +53,10 @@ struct TokenDecoding {
   double temperature = 0.0;
   /// Only tokens the model's grammar (set_grammar) allows next; without a grammar, any token.
   bool constrained = true;
+  /// 1: one token at a time as `temperature` says; > 1: beam search (temperature must be 0): at
+  /// each step the beam_width most likely unfinished beginnings go on, and the most likely
+  /// finished sequence met on the way is given.
+  int64_t beam_width = 1;
 };
 
 class SequenceVaeImpl : public AutoencoderImpl {
@@ -64,6 +68,9 @@ class SequenceVaeImpl : public AutoencoderImpl {
   torch::Tensor decode(const torch::Tensor& z) override;
   /// Token ids decoded from codes z, one token at a time, as `decoding` says: N x T (float32).
   torch::Tensor decode_tokens(const torch::Tensor& z, const TokenDecoding& decoding);
+  /// log p(tokens | z) of each row of N x T token ids (as decode_tokens gives them): the sum over
+  /// its positions up to and with its end token. The measure beam search maximises.
+  torch::Tensor token_log_likelihood(const torch::Tensor& tokens, const torch::Tensor& z);
   /// The grammar decoding keeps to (chem/smiles_grammar.h for SMILES), or null: any token. Not
   /// saved with the model: whoever loads it sets it from the data's vocabulary
   /// (train::load_run).
@@ -101,6 +108,11 @@ class SequenceVaeImpl : public AutoencoderImpl {
   std::shared_ptr<const TokenGrammar> grammar_;
   torch::Tensor initial_state(const torch::Tensor& z);
   torch::Tensor teacher_forced_logits(const torch::Tensor& tokens, const torch::Tensor& z);
+  torch::Tensor beam_search(const torch::Tensor& z, int64_t width, bool constrained);
+  /// N x V: true where the decoder may not pick a token at position t (special tokens, anything
+  /// but the end at the last position, what the parses' grammar forbids).
+  torch::Tensor blocked_tokens(int64_t n, int64_t t,
+                               const std::vector<std::unique_ptr<TokenGrammar::Parse>>& parses);
 };
 
 TORCH_MODULE(SequenceVae);

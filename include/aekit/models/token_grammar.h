@@ -24,6 +24,8 @@ class TokenGrammar {
     virtual void allowed(int64_t left, std::vector<char>& allowed) const = 0;
     /// Takes token `token` as the next one.
     virtual void push(int64_t token) = 0;
+    /// A copy that goes on independently (beam decoding extends one parse several ways).
+    virtual std::unique_ptr<Parse> clone() const = 0;
   };
 
   /// A parse at the start of a sequence.
