@@ -42,6 +42,12 @@ void run_eval(const EvalFlags& flags) {
   const auto [device, run, splits, seed] =
       open_command_run(flags.runtime, flags.run_dir, true, flags.input, flags.labels);
   eval::check_data_fits_likelihood(*run.model, splits.test, splits.name);
+  const bool molecules = eval::is_molecule_model(*run.model, splits);
+  AEKIT_CHECK_INPUT(flags.beam == 1 || (molecules && flags.input.empty()),
+                    "--beam: only molecule models (seq_vae) on their test molecules are decoded "
+                    "by beam search, found model type '{}'{}",
+                    run.state.config["model"]["type"].get<std::string>(),
+                    flags.input.empty() ? "" : " with --input");
   const nn::InputNoise noise = nn::parse_noise_spec(flags.noise, "--noise");
   const eval::LossSummary summary =
       eval::evaluate_loss(*run.model, splits.test, flags.batch_size, device, noise);
@@ -53,7 +59,6 @@ void run_eval(const EvalFlags& flags) {
       "test loss {:.4f} (reconstruction {:.4f}, kl {:.4f}) on {} examples of {}{}\n", summary.loss,
       summary.reconstruction, summary.kl, summary.examples, result["data"].get<std::string>(),
       noise.kind == nn::NoiseKind::kNone ? "" : ", inputs corrupted by " + flags.noise);
-  const bool molecules = eval::is_molecule_model(*run.model, splits);
   if (!molecules) {
     std::cout << fmt::format("rounded accuracy {:.4f}, MSE {:.6f}, BCE {} per value, PSNR {:.2f} dB, "
                              "SMAPE {:.2f}%\n",

@@ -147,6 +147,14 @@ LossTerms SequenceVaeImpl::loss(const torch::Tensor& x, const ModelOutput& out) 
   return terms;
 }
 
+torch::Tensor SequenceVaeImpl::decoder_step(const torch::Tensor& previous, const torch::Tensor& z,
+                                            torch::Tensor& state) {
+  const torch::Tensor step = torch::cat({embedding_->forward(previous), z}, 1).unsqueeze(1);
+  auto [hidden, next_state] = decoder_->forward(step, state);
+  state = next_state;
+  return output_->forward(hidden.squeeze(1));
+}
+
 torch::Tensor SequenceVaeImpl::blocked_tokens(
     int64_t n, int64_t t, const std::vector<std::unique_ptr<TokenGrammar::Parse>>& parses) {
   const int64_t vocabulary = options.vocabulary();
@@ -190,11 +198,8 @@ torch::Tensor SequenceVaeImpl::decode_tokens(const torch::Tensor& z,
     for (int64_t i = 0; i < n; ++i) parses.push_back(grammar_->start());
   }
   for (int64_t t = 0; t < length_; ++t) {
-    const torch::Tensor step = torch::cat({embedding_->forward(previous), z}, 1).unsqueeze(1);
-    auto [hidden, next_state] = decoder_->forward(step, state);
-    state = next_state;
     const torch::Tensor logits =
-        output_->forward(hidden.squeeze(1))
+        decoder_step(previous, z, state)
             .masked_fill(blocked_tokens(n, t, parses).to(z.device()),
                          -std::numeric_limits<float>::infinity());
     torch::Tensor token =
@@ -242,11 +247,9 @@ torch::Tensor SequenceVaeImpl::beam_search(const torch::Tensor& z, int64_t width
   }
   const torch::Tensor beam_start = torch::arange(n, ids).mul(width);
   for (int64_t t = 0; t < length_; ++t) {
-    const torch::Tensor step = torch::cat({embedding_->forward(previous), codes}, 1).unsqueeze(1);
-    auto [hidden, next_state] = decoder_->forward(step, state);
     const torch::Tensor candidates =
         scores.unsqueeze(1) +
-        torch::log_softmax(output_->forward(hidden.squeeze(1)), 1)
+        torch::log_softmax(decoder_step(previous, codes, state), 1)
             .masked_fill(blocked_tokens(rows, t, parses).to(z.device()), -infinity);
     // Ending here: each code's best ending beam against its best finished sequence.
     const auto [ended, ending_beam] =
@@ -266,7 +269,7 @@ torch::Tensor SequenceVaeImpl::beam_search(const torch::Tensor& z, int64_t width
     const torch::Tensor token = index.remainder(vocabulary).view({rows});
     const torch::Tensor source = (beam_start.unsqueeze(1) + index.div(vocabulary, "floor")).view({rows});
     scores = top.reshape({rows});
-    state = next_state.index_select(1, source);
+    state = state.index_select(1, source);
     tokens = tokens.index_select(0, source);
     tokens.select(1, t).copy_(token);
     if (!parses.empty()) {

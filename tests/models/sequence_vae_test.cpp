@@ -27,6 +27,11 @@ models::SequenceVae small_model(int64_t length, int64_t vocabulary, int64_t warm
                                  .kl_warmup_steps(warmup));
 }
 
+/// The test molecules as token ids; `info` gets their vocabulary.
+torch::Tensor read_test_molecules(data::FileInfo& info) {
+  return data::read_molecule_file(kMolecules, data::DataOptions{}, info);
+}
+
 /// Rows of random tokens 3..V-1 ended at `end`, padded after.
 torch::Tensor random_tokens(int64_t n, int64_t length, int64_t vocabulary, int64_t end) {
   torch::Tensor ids = torch::randint(3, vocabulary, {n, length}).to(torch::kFloat32);
@@ -103,9 +108,8 @@ TEST(SequenceVae, KlWeightRisesOverTheWarmupAndEvaluationUsesBeta) {
 TEST(SequenceVae, LearnsToReconstructTheTestMolecules) {
   if (!aekit::chem::available()) GTEST_SKIP() << "built without RDKit (librdkit-dev)";
   torch::manual_seed(4);
-  data::DataOptions options;
   data::FileInfo info;
-  const torch::Tensor x = data::read_molecule_file(kMolecules, options, info);
+  const torch::Tensor x = read_test_molecules(info);
   const auto vocabulary = static_cast<int64_t>(info.table.vocabulary.size());
   auto model = small_model(x.size(1), vocabulary, /*warmup=*/200);
   model->set_grammar(aekit::chem::smiles_grammar(info.table.vocabulary));
@@ -138,9 +142,8 @@ TEST(SequenceVae, LearnsToReconstructTheTestMolecules) {
 TEST(SequenceVae, GrammarMakesDecodedCodesMolecules) {
   if (!aekit::chem::available()) GTEST_SKIP() << "built without RDKit (librdkit-dev)";
   torch::manual_seed(5);
-  data::DataOptions options;
   data::FileInfo info;
-  const torch::Tensor x = data::read_molecule_file(kMolecules, options, info);
+  const torch::Tensor x = read_test_molecules(info);
   auto model = small_model(x.size(1), static_cast<int64_t>(info.table.vocabulary.size()));
   model->eval();
   const torch::Tensor z = torch::randn({200, 8}) * 3;
@@ -213,9 +216,8 @@ TEST(SequenceVae, BeamSearchFindsTheMostLikelySequenceAndWidthOneIsGreedy) {
 TEST(SequenceVae, BeamSearchWithinTheGrammarGivesMolecules) {
   if (!aekit::chem::available()) GTEST_SKIP() << "built without RDKit (librdkit-dev)";
   torch::manual_seed(8);
-  data::DataOptions options;
   data::FileInfo info;
-  const torch::Tensor x = data::read_molecule_file(kMolecules, options, info);
+  const torch::Tensor x = read_test_molecules(info);
   auto model = small_model(x.size(1), static_cast<int64_t>(info.table.vocabulary.size()));
   model->set_grammar(aekit::chem::smiles_grammar(info.table.vocabulary));
   model->eval();

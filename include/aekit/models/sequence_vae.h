@@ -109,6 +109,10 @@ class SequenceVaeImpl : public AutoencoderImpl {
   torch::Tensor initial_state(const torch::Tensor& z);
   torch::Tensor teacher_forced_logits(const torch::Tensor& tokens, const torch::Tensor& z);
   torch::Tensor beam_search(const torch::Tensor& z, int64_t width, bool constrained);
+  /// One decoding step: the logits (N x V) of the token after `previous` (N ids) given codes z;
+  /// `state` (the GRU's) moves on.
+  torch::Tensor decoder_step(const torch::Tensor& previous, const torch::Tensor& z,
+                             torch::Tensor& state);
   /// N x V: true where the decoder may not pick a token at position t (special tokens, anything
   /// but the end at the last position, what the parses' grammar forbids).
   torch::Tensor blocked_tokens(int64_t n, int64_t t,
