@@ -104,6 +104,11 @@ void run_eval(const EvalFlags& flags) {
         "codes: R^2 {}\n",
         eval::format_number(m["reconstruction"]), m["reconstruction_examples"].get<int64_t>(),
         eval::format_number(m["token_accuracy"]), eval::format_number(m["logp_r2"]));
+    if (m.contains("property_r2")) {
+      std::cout << fmt::format("{} predicted by the model's property head: R^2 {}\n",
+                               m["property"].get<std::string>(),
+                               eval::format_number(m["property_r2"]));
+    }
     if (m.contains("reconstruction_beam")) {
       std::cout << fmt::format("with beam search of width {}: {} of the test molecules decoded back\n",
                                flags.beam, eval::format_number(m["reconstruction_beam"]));

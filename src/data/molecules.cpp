@@ -131,4 +131,11 @@ std::vector<std::string> molecule_smiles(const torch::Tensor& ids, const TableSc
   return decode_sequences(ids, table.vocabulary);
 }
 
+torch::Tensor molecule_properties(const torch::Tensor& ids, const TableSchema& table,
+                                  const std::string& name, const std::string& context) {
+  const chem::Property property = chem::parse_property(name, context);
+  const std::vector<double> values = chem::properties(molecule_smiles(ids, table), property);
+  return torch::tensor(values, torch::kFloat64).to(torch::kFloat32);
+}
+
 }  // namespace aekit::data

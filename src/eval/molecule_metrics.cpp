@@ -155,6 +155,24 @@ Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplit
       // The training molecules lead `reference`; RDKit computes no logP for the validation ones.
       logp({reference.begin(), reference.begin() + splits.train.size()}), test_codes,
       logp(targets)));
+  // A target head's own prediction from the test codes.
+  const std::string property = model.target_name();
+  if (!property.empty()) {
+    const torch::Tensor truth = data::molecule_properties(test.features, table, property,
+                                                          "config key 'model.property'")
+                                    .to(torch::kFloat64);
+    torch::Tensor predicted;
+    {
+      torch::NoGradGuard no_grad;
+      predicted = model.predict_targets(test_codes.to(device)).to(torch::kCPU, torch::kFloat64);
+    }
+    const torch::Tensor keep = torch::isfinite(truth);
+    const torch::Tensor y = truth.index({keep});
+    const double residual = (y - predicted.index({keep})).square().sum().item<double>();
+    const double total = (y - y.mean()).square().sum().item<double>();
+    result["property"] = property;
+    result["property_r2"] = number(y.numel() >= 2 && total > 0 ? 1.0 - residual / total : std::nan(""));
+  }
   model.train(was_training);
   return result;
 }

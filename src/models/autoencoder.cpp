@@ -161,6 +161,10 @@ void AutoencoderImpl::set_condition(const torch::Tensor& labels) {
   condition_ = flat;
 }
 
+torch::Tensor AutoencoderImpl::predict_targets(const torch::Tensor& /*z*/) {
+  fail_input("this model has no target head (seq_vae's model.property adds one)");
+}
+
 torch::Tensor AutoencoderImpl::one_hot_condition(int64_t rows, const torch::Tensor& like) const {
   AEKIT_CHECK_INPUT(condition_.defined(),
                     "this conditional model needs the class of each example (none was given)");

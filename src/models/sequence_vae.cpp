@@ -5,6 +5,7 @@
 #include "aekit/losses/kl.h"
 #include "aekit/models/model_config.h"
 
+#include <torch/nn/modules/activation.h>
 #include <torch/nn/utils/rnn.h>
 
 #include <algorithm>
@@ -68,6 +69,42 @@ SequenceVaeImpl::SequenceVaeImpl(SequenceVaeOptions options_)
   output_ =
       register_module("output", torch::nn::Linear(options.decoder_hidden(), options.vocabulary()));
   steps_ = register_buffer("kl_steps", torch::zeros({}, torch::kInt64));
+  if (!target_name().empty()) {
+    AEKIT_CHECK_INPUT(options.property_hidden() >= 1,
+                      "config key 'model.property_hidden': expected 1 or more, found {}",
+                      options.property_hidden());
+    AEKIT_CHECK_INPUT(options.property_weight() >= 0,
+                      "config key 'model.property_weight': expected 0 or more, found {}",
+                      options.property_weight());
+    property_head_ = register_module(
+        "property_head",
+        torch::nn::Sequential(torch::nn::Linear(latent, options.property_hidden()),
+                              torch::nn::Tanh(),
+                              torch::nn::Linear(options.property_hidden(), 1)));
+    property_mean_ = register_buffer("property_mean", torch::zeros({}));
+    property_scale_ = register_buffer("property_scale", torch::ones({}));
+  }
+}
+
+std::string SequenceVaeImpl::target_name() const {
+  return options.property() == "none" ? std::string() : options.property();
+}
+
+void SequenceVaeImpl::fit_targets(const torch::Tensor& train_targets) {
+  if (!property_head_) return;
+  const torch::Tensor values = train_targets.to(torch::kFloat64);
+  AEKIT_CHECK_INPUT(values.numel() >= 2 && torch::isfinite(values).all().item<bool>(),
+                    "model.property '{}': expected a finite value for each of 2 or more training "
+                    "molecules, found {} values ({} finite)",
+                    options.property(), values.numel(), torch::isfinite(values).sum().item<int64_t>());
+  torch::NoGradGuard no_grad;
+  property_mean_.fill_(values.mean().item<double>());
+  property_scale_.fill_(std::max(values.std().item<double>(), 1e-6));
+}
+
+torch::Tensor SequenceVaeImpl::predict_targets(const torch::Tensor& z) {
+  if (!property_head_) return AutoencoderImpl::predict_targets(z);
+  return property_head_->forward(z).squeeze(1) * property_scale_ + property_mean_;
 }
 
 Posterior SequenceVaeImpl::posterior(const torch::Tensor& x) {
@@ -143,7 +180,18 @@ LossTerms SequenceVaeImpl::loss(const torch::Tensor& x, const ModelOutput& out) 
   terms.reconstruction = losses::reconstruction_loss(likelihood(), out.output, x);
   terms.kl = losses::gaussian_kl(out.mean, out.logvar).mean();
   terms.penalty = torch::zeros({}, terms.reconstruction.options());
-  terms.total = terms.reconstruction + (is_training() ? kl_weight() : beta()) * terms.kl;
+  if (property_head_ && is_training() && targets().defined()) {
+    AEKIT_CHECK_INPUT(targets().numel() == out.z.size(0),
+                      "seq_vae: {} property targets for a batch of {} molecules", targets().numel(),
+                      out.z.size(0));
+    const torch::Tensor standardised =
+        (targets().to(out.z.device(), torch::kFloat32).reshape({-1}) - property_mean_) /
+        property_scale_;
+    terms.penalty = options.property_weight() *
+                    (property_head_->forward(out.z).squeeze(1) - standardised).square().mean();
+  }
+  terms.total = terms.reconstruction + (is_training() ? kl_weight() : beta()) * terms.kl +
+                terms.penalty;
   return terms;
 }
 
@@ -326,7 +374,10 @@ ModelFamily sequence_vae_family() {
                                           {"word_dropout", d.word_dropout()},
                                           {"kl_warmup_steps", d.kl_warmup_steps()},
                                           {"likelihood", "categorical"},
-                                          {"beta", d.beta()}});
+                                          {"beta", d.beta()},
+                                          {"property", d.property()},
+                                          {"property_weight", d.property_weight()},
+                                          {"property_hidden", d.property_hidden()}});
   family.make = [](const Json& model, const std::vector<int64_t>& sample_shape) -> Autoencoder {
     AEKIT_CHECK_INPUT(config_likelihood(model) == losses::Likelihood::kCategorical,
                       "config key 'model.likelihood': seq_vae scores tokens, expected "
@@ -341,6 +392,12 @@ ModelFamily sequence_vae_family() {
     AEKIT_CHECK_INPUT(model.at("word_dropout").is_number(),
                       "config key 'model.word_dropout': expected a number, found {}",
                       model.at("word_dropout").dump());
+    AEKIT_CHECK_INPUT(model.at("property").is_string(),
+                      "config key 'model.property': expected a property name or \"none\", found {}",
+                      model.at("property").dump());
+    AEKIT_CHECK_INPUT(model.at("property_weight").is_number(),
+                      "config key 'model.property_weight': expected a number, found {}",
+                      model.at("property_weight").dump());
     return SequenceVae(
                SequenceVaeOptions(sample_shape, integer("vocabulary"), config_latent_dim(model))
                    .embedding(integer("embedding"))
@@ -349,7 +406,10 @@ ModelFamily sequence_vae_family() {
                    .decoder_layers(integer("decoder_layers"))
                    .word_dropout(model.at("word_dropout").get<double>())
                    .kl_warmup_steps(integer("kl_warmup_steps"))
-                   .beta(config_beta(model)))
+                   .beta(config_beta(model))
+                   .property(to_lower(model.at("property").get<std::string>()))
+                   .property_weight(model.at("property_weight").get<double>())
+                   .property_hidden(integer("property_hidden")))
         .ptr();
   };
   return family;

@@ -8,6 +8,7 @@
 #include "aekit/core/registry.h"
 #include "aekit/core/runtime.h"
 #include "aekit/data/batching.h"
+#include "aekit/data/molecules.h"
 #include "aekit/eval/evaluate.h"
 #include "aekit/models/model_config.h"
 #include "aekit/nn/mlp.h"
@@ -166,6 +167,9 @@ struct EpochContext {
   bool progress;
   const RunPaths& run;
   int64_t last_good_epoch;
+  /// A target head's training targets (models::AutoencoderImpl::set_targets), on `device`, or
+  /// undefined.
+  torch::Tensor targets;
 };
 
 /// One pass over the training set: shuffled, one optimizer step per global batch (this rank's
@@ -198,6 +202,7 @@ LossSums train_one_epoch(EpochContext& c, int64_t epoch) {
       const torch::Tensor rows = order.slice(0, local_begin, local_end);
       torch::Tensor x = c.train.features.index_select(0, rows).to(c.device);
       if (c.model.classes() > 0) c.model.set_condition(c.train.labels.index_select(0, rows));
+      if (c.targets.defined()) c.model.set_targets(c.targets.index_select(0, rows));
       if (c.options.binarize) x = torch::bernoulli(x);
       // A fused step writes every gradient itself (nothing to zero); otherwise autograd, where
       // denoising families see a corrupted input and are scored against the clean one.
@@ -234,6 +239,7 @@ LossSums train_one_epoch(EpochContext& c, int64_t epoch) {
     }
     bar.update(step + 1, fmt::format("loss {:.3f}", sums.total / std::max(sums.examples, 1.0)));
   }
+  c.model.set_targets({});
   bar.finish();
   return sums;
 }
@@ -358,6 +364,13 @@ TrainResult train(const Json& config_in, const data::DataSplits& data, const Run
   use_categories(*model, data.preprocessing);
   use_vocabulary(*model, data.preprocessing);
   eval::check_data_fits_likelihood(*model, data.train, data.name + " (training data)");
+  // A target head learns the property RDKit computes for each training molecule.
+  torch::Tensor targets;
+  if (!model->target_name().empty()) {
+    targets = data::molecule_properties(data.train.features, data.preprocessing.table,
+                                        model->target_name(), "config key 'model.property'");
+    model->fit_targets(targets);
+  }
   // Gradients are averaged over the ranks; state a model updates itself (a VQ-VAE's codebook)
   // would drift apart from rank to rank.
   AEKIT_CHECK_INPUT(world == 1 || model->buffers().empty(),
@@ -405,7 +418,8 @@ TrainResult train(const Json& config_in, const data::DataSplits& data, const Run
   EpochContext context{*model,     *optimizer, options,
                        train_set,  device,     group,
                        rank,       world,      trainer.progress && writer,
-                       run,        state.epoch};
+                       run,        state.epoch,
+                       targets.defined() ? targets.to(device) : targets};
   for (int64_t epoch = state.epoch + 1; epoch <= options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     EpochSums sums;

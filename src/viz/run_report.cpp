@@ -289,6 +289,11 @@ std::filesystem::path write_report(const std::string& run_dir, const ReportOptio
                         m["reconstruction_examples"].get<int64_t>()));
     add_row(rows, "logP R^2 from the codes", m["logp_r2"],
             "ridge regression from the codes to RDKit's Crippen logP, fitted on the training split");
+    if (m.contains("property_r2")) {
+      add_row(rows, fmt::format("{} R^2 of the property head", m["property"].get<std::string>()),
+              m["property_r2"],
+              "the model's own prediction from the test codes, against RDKit's value");
+    }
   } else {
     add_row(rows, "MSE", t["mse"], "per value", 6);
     add_row(rows, "BCE", t["bce"], "nats per value");

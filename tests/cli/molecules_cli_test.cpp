@@ -88,6 +88,38 @@ TEST(MoleculesCli, TrainGenerateEncodeAndEvalWithSmilesFiles) {
   EXPECT_EQ(eval["molecules"]["beam_width"], 2);
   EXPECT_GE(eval["molecules"]["reconstruction_beam"].get<double>(), 0.0);
   EXPECT_LE(eval["molecules"]["reconstruction_beam"].get<double>(), 1.0);
+  EXPECT_FALSE(eval["molecules"].contains("property_r2"));
+}
+
+TEST(MoleculesCli, PropertyHeadIsTrainedAndScoredAndAnUnknownPropertyIsRefused) {
+  if (!aekit::chem::available()) GTEST_SKIP() << "built without RDKit (librdkit-dev)";
+  TempDir dir;
+  const std::string run = (dir / "run").string();
+  auto result = run_aekit("train " + kSmallModel + "--set data.train=" + kMolecules +
+                          " --set model.property=logp --epochs 2 --batch-size 8 --run-dir " + run);
+  ASSERT_EQ(result.status, 0) << result.output;
+  result = run_aekit("eval " + run + " --molecule-samples 20 --device cpu --threads 1");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("logp predicted by the model's property head: R^2"),
+            std::string::npos)
+      << result.output;
+  const auto eval =
+      nlohmann::json::parse(aekit::testing::read_bytes(std::filesystem::path(run) / "eval.json"));
+  EXPECT_EQ(eval["molecules"]["property"], "logp");
+  ASSERT_TRUE(eval["molecules"]["property_r2"].is_number()) << eval["molecules"].dump();
+  EXPECT_LE(eval["molecules"]["property_r2"].get<double>(), 1.0);
+  // The head and its standardisation are saved with the model: a resumed run goes on with them.
+  result = run_aekit("train --run-dir " + run + " --resume --epochs 3 --device cpu --threads 1");
+  ASSERT_EQ(result.status, 0) << result.output;
+
+  result = run_aekit("train " + kSmallModel + "--set data.train=" + kMolecules +
+                     " --set model.property=colour --epochs 1 --run-dir " +
+                     (dir / "bad").string());
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("config key 'model.property': unknown molecular property 'colour'; "
+                               "valid: logp, tpsa, molwt"),
+            std::string::npos)
+      << result.output;
 }
 
 TEST(MoleculesCli, BadSmilesIsAnErrorNamingTheLineAndOtherFamiliesRefuseTokens) {

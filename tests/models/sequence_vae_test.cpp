@@ -1,6 +1,7 @@
 #include "aekit/models/sequence_vae.h"
 
 #include "aekit/chem/molecules.h"
+#include "aekit/core/error.h"
 #include "aekit/chem/smiles_grammar.h"
 #include "aekit/data/molecules.h"
 #include "aekit/data/smiles.h"
@@ -137,6 +138,91 @@ TEST(SequenceVae, LearnsToReconstructTheTestMolecules) {
   EXPECT_EQ(before, 0.0);
   EXPECT_LT(last_loss, first_loss / 4);
   EXPECT_GE(after, 0.3) << "reconstruction loss " << first_loss << " -> " << last_loss;
+}
+
+TEST(SequenceVae, PropertyHeadAddsItsWeightedErrorInTrainingOnly) {
+  torch::manual_seed(5);
+  auto model = models::SequenceVae(models::SequenceVaeOptions({8}, 9, 4)
+                                       .embedding(8)
+                                       .encoder_hidden(8)
+                                       .decoder_hidden(8)
+                                       .kl_warmup_steps(0)
+                                       .property("logp")
+                                       .property_weight(3.0));
+  EXPECT_EQ(model->target_name(), "logp");
+  const torch::Tensor x = random_tokens(5, 8, 9, 4);
+  const torch::Tensor targets = torch::tensor({1.0F, 2.0F, 4.0F, -1.0F, 0.5F});
+  model->fit_targets(targets);
+  const double mean = 1.3;
+  const double deviation = targets.to(torch::kFloat64).std().item<double>();
+  EXPECT_NEAR(model->named_buffers()["property_mean"].item<double>(), mean, 1e-6);
+  EXPECT_NEAR(model->named_buffers()["property_scale"].item<double>(), deviation, 1e-6);
+  model->train();
+  model->set_targets(targets);
+  const models::ModelOutput out = model->forward(x);
+  const models::LossTerms terms = model->loss(x, out);
+  // The head predicts in the property's units; its error is scored standardised.
+  const torch::Tensor predicted = model->predict_targets(out.z).detach();
+  const double expected =
+      3.0 * ((predicted - targets) / deviation).square().mean().item<double>();
+  EXPECT_GT(expected, 0.0);
+  EXPECT_NEAR(terms.penalty.item<double>(), expected, 1e-4);
+  EXPECT_NEAR(terms.total.item<double>(),
+              terms.reconstruction.item<double>() + terms.kl.item<double>() + expected, 1e-4);
+  // Without targets (evaluation's losses), and in evaluation mode, the loss is the ELBO.
+  model->set_targets({});
+  EXPECT_EQ(model->loss(x, out).penalty.item<double>(), 0.0);
+  model->set_targets(targets);
+  model->eval();
+  EXPECT_EQ(model->loss(x, out).penalty.item<double>(), 0.0);
+  // A batch whose targets do not match is an error, not a broadcast.
+  model->train();
+  model->set_targets(targets.slice(0, 0, 3));
+  EXPECT_THROW(model->loss(x, out), aekit::InputError);
+  // Without a property there is no head, and nothing to predict.
+  auto plain = small_model(8, 9);
+  EXPECT_EQ(plain->target_name(), "");
+  EXPECT_TRUE(plain->named_buffers().find("property_mean") == nullptr);
+  EXPECT_THROW(plain->predict_targets(out.z), aekit::InputError);
+}
+
+TEST(SequenceVae, PropertyHeadLearnsTheMolecularWeightOfTheTestMolecules) {
+  if (!aekit::chem::available()) GTEST_SKIP() << "built without RDKit (librdkit-dev)";
+  torch::manual_seed(6);
+  data::FileInfo info;
+  const torch::Tensor x = read_test_molecules(info);
+  const torch::Tensor weights = data::molecule_properties(x, info.table, "molwt", "test");
+  ASSERT_TRUE(torch::isfinite(weights).all().item<bool>());
+  auto model = models::SequenceVae(
+      models::SequenceVaeOptions({x.size(1)}, static_cast<int64_t>(info.table.vocabulary.size()), 8)
+          .embedding(16)
+          .encoder_hidden(32)
+          .decoder_hidden(32)
+          .kl_warmup_steps(0)
+          .beta(0.1)
+          .property("molwt")
+          .property_weight(10.0));
+  model->fit_targets(weights);
+  const auto r2 = [&] {
+    torch::NoGradGuard no_grad;
+    model->eval();
+    const torch::Tensor predicted = model->predict_targets(model->encode(x));
+    model->train();
+    return 1.0 - (predicted - weights).square().sum().item<double>() /
+                     (weights - weights.mean()).square().sum().item<double>();
+  };
+  const double before = r2();
+  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-2));
+  model->train();
+  for (int step = 0; step < 60; ++step) {
+    optimizer.zero_grad();
+    model->set_targets(weights);
+    model->loss(x, model->forward(x)).total.backward();
+    optimizer.step();
+  }
+  const double after = r2();
+  EXPECT_LT(before, 0.5);
+  EXPECT_GT(after, 0.8) << "R^2 before training " << before;
 }
 
 TEST(SequenceVae, GrammarMakesDecodedCodesMolecules) {

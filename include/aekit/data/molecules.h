@@ -49,4 +49,10 @@ DataSplits load_molecules(const DataOptions& options);
 /// The SMILES of token rows (N x length ids), decoded with `table`'s vocabulary.
 std::vector<std::string> molecule_smiles(const torch::Tensor& ids, const TableSchema& table);
 
+/// The property `name` ("logp", "tpsa", "molwt": chem::parse_property) of each molecule of N x
+/// length ids, computed by RDKit: N float32 values, NaN where RDKit cannot read one. An unknown
+/// name is an InputError naming `context` (a config key).
+torch::Tensor molecule_properties(const torch::Tensor& ids, const TableSchema& table,
+                                  const std::string& name, const std::string& context);
+
 }  // namespace aekit::data

@@ -23,7 +23,9 @@ bool is_molecule_model(const models::AutoencoderImpl& model, const data::DataSpl
 /// "uniqueness_unconstrained" (the same codes decoded without the grammar), "reconstruction",
 /// "reconstruction_examples", "token_accuracy", "logp_r2", "generated": [first 48 generated
 /// SMILES]}, and with beam_width > 1 "reconstruction_beam" (the test molecules decoded by beam
-/// search of that width) and "beam_width". `samples` codes are drawn from N(0, I) with a
+/// search of that width) and "beam_width"; a model with a target head (model.property) adds
+/// "property" (its name) and "property_r2" (R^2 of the head's prediction from the test codes).
+/// `samples` codes are drawn from N(0, I) with a
 /// generator seeded by `seed`; `examples` test molecules (0: all) are reconstructed.
 Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplits& splits,
                            int64_t samples, int64_t examples, uint64_t seed,

@@ -37,7 +37,8 @@ struct LossTerms {
   torch::Tensor total;
   torch::Tensor reconstruction;
   torch::Tensor kl;       ///< zero for deterministic models
-  torch::Tensor penalty;  ///< the sparsity penalty; zero without one
+  /// The sparsity penalty, or a target head's weighted error (set_targets); zero without one.
+  torch::Tensor penalty;
 };
 
 /// What every family shares beyond its architecture: how the loss is reduced over features, the
@@ -163,6 +164,22 @@ class AutoencoderImpl : public torch::nn::Module {
   /// device and in the dtype of `like`.
   torch::Tensor one_hot_condition(int64_t rows, const torch::Tensor& like) const;
 
+  /// The quantity a model's target head predicts from a code (seq_vae's model.property: "logp"),
+  /// or empty: no head.
+  virtual std::string target_name() const { return {}; }
+  /// Models with a target head: the real-valued target (N, float32) of each row of the next
+  /// training-mode loss() call, whose penalty then holds the head's weighted error. Undefined (as
+  /// evaluation leaves it): no such term, so that validation and test losses stay the ELBO.
+  /// Models without a head ignore it.
+  void set_targets(const torch::Tensor& targets) { targets_ = targets; }
+  const torch::Tensor& targets() const { return targets_; }
+  /// Before training: how the head scales its targets, from the training set's (their mean and
+  /// standard deviation, kept with the model).
+  virtual void fit_targets(const torch::Tensor& /*train_targets*/) {}
+  /// The head's prediction (N, in the target's units) from codes z (N x latent_dim). Throws
+  /// InputError for models without one.
+  virtual torch::Tensor predict_targets(const torch::Tensor& z);
+
  protected:
   /// The step of a family whose work runs in torch's intra-op pool (convolutions, aekit's LSTM
   /// recurrence split by rows): that pool gets every configured thread, and OpenBLAS one, so that
@@ -178,6 +195,7 @@ class AutoencoderImpl : public torch::nn::Module {
   double beta_;
   Objective objective_;
   torch::Tensor condition_;
+  torch::Tensor targets_;
 };
 
 using Autoencoder = std::shared_ptr<AutoencoderImpl>;

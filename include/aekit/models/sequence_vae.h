@@ -12,6 +12,11 @@
 /// both against posterior collapse. The likelihood is categorical over the tokens; padding after
 /// the end token is not scored.
 ///
+/// With a property (model.property, Gómez-Bombarelli et al.), a head MLP(56 -> property_hidden ->
+/// 1) predicts it from the sampled code z, and training adds property_weight times its squared
+/// error (on the property standardised by the training set's mean and deviation) to the loss: the
+/// codes are then ordered by the property as well as by the molecule.
+///
 /// Inputs and decoded outputs are N x T token ids (float32, whole numbers). decode() is greedy;
 /// decode_tokens() also samples.
 
@@ -20,6 +25,7 @@
 
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/rnn.h>
 
 namespace aekit::models {
@@ -45,6 +51,11 @@ struct SequenceVaeOptions {
   /// Training steps over which the KL weight rises linearly from 0 to beta; 0: beta throughout.
   TORCH_ARG(int64_t, kl_warmup_steps) = 2000;
   TORCH_ARG(double, beta) = 1.0;
+  /// The property the head predicts ("logp", "tpsa", "molwt": chem/molecules.h), or "none": no
+  /// head.
+  TORCH_ARG(std::string, property) = "none";
+  TORCH_ARG(double, property_weight) = 1.0;
+  TORCH_ARG(int64_t, property_hidden) = 64;
 };
 
 /// How decode_tokens() picks each token.
@@ -87,6 +98,9 @@ class SequenceVaeImpl : public AutoencoderImpl {
   int64_t latent_dim() const override { return options.latent_dim(); }
   /// The KL weight the next training step uses.
   double kl_weight() const;
+  std::string target_name() const override;
+  void fit_targets(const torch::Tensor& train_targets) override;
+  torch::Tensor predict_targets(const torch::Tensor& z) override;
   /// The GRUs' element-wise work runs in torch's pool; their small per-step products gain nothing
   /// from OpenBLAS's second thread, which spins (docs/performance.md).
   TrainingStep training_step(Precision precision) const override {
@@ -104,6 +118,9 @@ class SequenceVaeImpl : public AutoencoderImpl {
   torch::nn::Linear initial_{nullptr};
   torch::nn::GRU decoder_{nullptr};
   torch::nn::Linear output_{nullptr};
+  torch::nn::Sequential property_head_{nullptr};  ///< with a property only
+  torch::Tensor property_mean_;                   ///< buffers: the head's standardisation
+  torch::Tensor property_scale_;
   torch::Tensor steps_;  ///< training steps taken (a buffer: saved and resumed with the model)
   std::shared_ptr<const TokenGrammar> grammar_;
   torch::Tensor initial_state(const torch::Tensor& z);
