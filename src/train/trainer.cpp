@@ -373,11 +373,14 @@ TrainResult train(const Json& config_in, const data::DataSplits& data, const Run
   }
   // Gradients are averaged over the ranks; state a model updates itself (a VQ-VAE's codebook)
   // would drift apart from rank to rank.
-  AEKIT_CHECK_INPUT(world == 1 || model->buffers().empty(),
-                    "config key 'model.type': '{}' updates state outside its parameters (its "
-                    "codebook's moving averages), which data-parallel training does not keep "
-                    "equal across ranks; train it in one process",
-                    config["model"]["type"].get<std::string>());
+  if (world > 1 && !model->buffers().empty()) {
+    std::vector<std::string> state_names;
+    for (const auto& buffer : model->named_buffers()) state_names.push_back(buffer.key());
+    fail_input(
+        "config key 'model.type': '{}' keeps state outside its parameters ({}), which "
+        "data-parallel training does not keep equal across ranks; train it in one process",
+        config["model"]["type"].get<std::string>(), fmt::join(state_names, ", "));
+  }
   model->to(device);
   const models::TrainingStep step = model->training_step(options.precision);
   AEKIT_CHECK_INPUT(step.supported, "config key 'train.precision': \"{}\" needs {}",
