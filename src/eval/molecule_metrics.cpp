@@ -59,6 +59,20 @@ double token_accuracy(models::AutoencoderImpl& model, const torch::Tensor& token
 
 Json number(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
+/// 1 - residual / total sum of squares of `predicted` against `truth` (float64, the same rows);
+/// NaN with fewer than 2 rows or no spread.
+double r_squared(const torch::Tensor& truth, const torch::Tensor& predicted) {
+  if (truth.size(0) < 2) return std::nan("");
+  const double residual = (truth - predicted).square().sum().item<double>();
+  const double total = (truth - truth.mean()).square().sum().item<double>();
+  return total > 0 ? 1.0 - residual / total : std::nan("");
+}
+
+/// The property of each SMILES (RDKit; NaN where it cannot read one), float64.
+torch::Tensor property_values(const std::vector<std::string>& smiles, chem::Property property) {
+  return torch::tensor(chem::properties(smiles, property), torch::kFloat64);
+}
+
 }  // namespace
 
 bool is_molecule_model(const models::AutoencoderImpl& model, const data::DataSplits& splits) {
@@ -81,10 +95,7 @@ double ridge_r2(const torch::Tensor& train_x, const torch::Tensor& train_y,
   const torch::Tensor gram =
       xc.t().mm(xc) + ridge * static_cast<double>(x.size(0)) * torch::eye(x.size(1), x.options());
   const torch::Tensor w = torch::linalg_solve(gram, xc.t().mv(y - mean_y));
-  const torch::Tensor predicted = (tx - mean_x).mv(w) + mean_y;
-  const double residual = (ty - predicted).square().sum().item<double>();
-  const double total = (ty - ty.mean()).square().sum().item<double>();
-  return total > 0 ? 1.0 - residual / total : std::nan("");
+  return r_squared(ty, (tx - mean_x).mv(w) + mean_y);
 }
 
 Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplits& splits,
@@ -146,32 +157,25 @@ Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplit
   // logP from the codes.
   const torch::Tensor train_codes =
       encode_all(model, splits.train.features, device, splits.train.labels);
-  const auto logp = [](const std::vector<std::string>& smiles) {
-    const std::vector<double> values = chem::properties(smiles, chem::Property::kLogP);
-    return torch::tensor(values, torch::kFloat64);
-  };
   result["logp_r2"] = number(ridge_r2(
       train_codes,
       // The training molecules lead `reference`; RDKit computes no logP for the validation ones.
-      logp({reference.begin(), reference.begin() + splits.train.size()}), test_codes,
-      logp(targets)));
+      property_values({reference.begin(), reference.begin() + splits.train.size()},
+                      chem::Property::kLogP),
+      test_codes, property_values(targets, chem::Property::kLogP)));
   // A target head's own prediction from the test codes.
   const std::string property = model.target_name();
   if (!property.empty()) {
-    const torch::Tensor truth = data::molecule_properties(test.features, table, property,
-                                                          "config key 'model.property'")
-                                    .to(torch::kFloat64);
+    const torch::Tensor truth = property_values(
+        targets, chem::parse_property(property, "config key 'model.property'"));
     torch::Tensor predicted;
     {
       torch::NoGradGuard no_grad;
       predicted = model.predict_targets(test_codes.to(device)).to(torch::kCPU, torch::kFloat64);
     }
     const torch::Tensor keep = torch::isfinite(truth);
-    const torch::Tensor y = truth.index({keep});
-    const double residual = (y - predicted.index({keep})).square().sum().item<double>();
-    const double total = (y - y.mean()).square().sum().item<double>();
     result["property"] = property;
-    result["property_r2"] = number(y.numel() >= 2 && total > 0 ? 1.0 - residual / total : std::nan(""));
+    result["property_r2"] = number(r_squared(truth.index({keep}), predicted.index({keep})));
   }
   model.train(was_training);
   return result;

@@ -94,8 +94,8 @@ void SequenceVaeImpl::fit_targets(const torch::Tensor& train_targets) {
   if (!property_head_) return;
   const torch::Tensor values = train_targets.to(torch::kFloat64);
   AEKIT_CHECK_INPUT(values.numel() >= 2 && torch::isfinite(values).all().item<bool>(),
-                    "model.property '{}': expected a finite value for each of 2 or more training "
-                    "molecules, found {} values ({} finite)",
+                    "config key 'model.property': expected a finite '{}' for each of 2 or more "
+                    "training molecules, found {} values ({} finite)",
                     options.property(), values.numel(), torch::isfinite(values).sum().item<int64_t>());
   torch::NoGradGuard no_grad;
   property_mean_.fill_(values.mean().item<double>());
@@ -179,6 +179,7 @@ LossTerms SequenceVaeImpl::loss(const torch::Tensor& x, const ModelOutput& out) 
   LossTerms terms;
   terms.reconstruction = losses::reconstruction_loss(likelihood(), out.output, x);
   terms.kl = losses::gaussian_kl(out.mean, out.logvar).mean();
+  terms.total = terms.reconstruction + (is_training() ? kl_weight() : beta()) * terms.kl;
   terms.penalty = torch::zeros({}, terms.reconstruction.options());
   if (property_head_ && is_training() && targets().defined()) {
     AEKIT_CHECK_INPUT(targets().numel() == out.z.size(0),
@@ -189,9 +190,8 @@ LossTerms SequenceVaeImpl::loss(const torch::Tensor& x, const ModelOutput& out) 
         property_scale_;
     terms.penalty = options.property_weight() *
                     (property_head_->forward(out.z).squeeze(1) - standardised).square().mean();
+    terms.total = terms.total + terms.penalty;
   }
-  terms.total = terms.reconstruction + (is_training() ? kl_weight() : beta()) * terms.kl +
-                terms.penalty;
   return terms;
 }
 
