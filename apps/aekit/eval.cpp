@@ -43,11 +43,10 @@ void run_eval(const EvalFlags& flags) {
       open_command_run(flags.runtime, flags.run_dir, true, flags.input, flags.labels);
   eval::check_data_fits_likelihood(*run.model, splits.test, splits.name);
   const bool molecules = eval::is_molecule_model(*run.model, splits);
-  AEKIT_CHECK_INPUT(flags.beam == 1 || (molecules && flags.input.empty()),
-                    "--beam: only molecule models (seq_vae) on their test molecules are decoded "
-                    "by beam search, found model type '{}'{}",
-                    run.state.config["model"]["type"].get<std::string>(),
-                    flags.input.empty() ? "" : " with --input");
+  AEKIT_CHECK_INPUT(flags.beam == 1 || molecules,
+                    "--beam: only molecule models (seq_vae) are decoded by beam search, found "
+                    "model type '{}'",
+                    run.state.config["model"]["type"].get<std::string>());
   const nn::InputNoise noise = nn::parse_noise_spec(flags.noise, "--noise");
   const eval::LossSummary summary =
       eval::evaluate_loss(*run.model, splits.test, flags.batch_size, device, noise);
@@ -87,30 +86,41 @@ void run_eval(const EvalFlags& flags) {
                                  : "penalty (commitment term)",
                              summary.penalty, summary.code_mean);
   }
-  if (molecules && flags.input.empty()) {
-    const Json m = eval::molecule_metrics_json(*run.model, splits, flags.molecule_samples, 0, seed,
-                                               device, flags.beam);
+  if (molecules) {
+    // On the test split: generation from the prior and the logP probe as well; on a user's
+    // molecules (--input): how well they come back.
+    const Json m = flags.input.empty()
+                       ? eval::molecule_metrics_json(*run.model, splits, flags.molecule_samples, 0,
+                                                     seed, device, flags.beam)
+                       : eval::molecule_reconstruction_json(*run.model, splits.test,
+                                                            splits.preprocessing.table, device,
+                                                            flags.beam);
     result["molecules"] = m;
-    std::cout << fmt::format(
-        "molecules from {} prior samples: validity {}, uniqueness {}, novelty {}, internal "
-        "diversity {} (decoded without the SMILES grammar: validity {}, uniqueness {})\n",
-        m["samples"].get<int64_t>(), eval::format_number(m["validity"]),
-        eval::format_number(m["uniqueness"]), eval::format_number(m["novelty"]),
-        eval::format_number(m["internal_diversity"]),
-        eval::format_number(m["validity_unconstrained"]),
-        eval::format_number(m["uniqueness_unconstrained"]));
-    std::cout << fmt::format(
-        "test molecules decoded back from their codes: {} of {}; token accuracy {}; logP from the "
-        "codes: R^2 {}\n",
-        eval::format_number(m["reconstruction"]), m["reconstruction_examples"].get<int64_t>(),
-        eval::format_number(m["token_accuracy"]), eval::format_number(m["logp_r2"]));
+    if (m.contains("validity")) {
+      std::cout << fmt::format(
+          "molecules from {} prior samples: validity {}, uniqueness {}, novelty {}, internal "
+          "diversity {} (decoded without the SMILES grammar: validity {}, uniqueness {})\n",
+          m["samples"].get<int64_t>(), eval::format_number(m["validity"]),
+          eval::format_number(m["uniqueness"]), eval::format_number(m["novelty"]),
+          eval::format_number(m["internal_diversity"]),
+          eval::format_number(m["validity_unconstrained"]),
+          eval::format_number(m["uniqueness_unconstrained"]));
+    }
+    std::cout << fmt::format("{} decoded back from their codes: {} of {}; token accuracy {}{}\n",
+                             flags.input.empty() ? "test molecules" : "molecules of " + flags.input,
+                             eval::format_number(m["reconstruction"]),
+                             m["reconstruction_examples"].get<int64_t>(),
+                             eval::format_number(m["token_accuracy"]),
+                             m.contains("logp_r2")
+                                 ? "; logP from the codes: R^2 " + eval::format_number(m["logp_r2"])
+                                 : std::string());
     if (m.contains("property_r2")) {
       std::cout << fmt::format("{} predicted by the model's property head: R^2 {}\n",
                                m["property"].get<std::string>(),
                                eval::format_number(m["property_r2"]));
     }
     if (m.contains("reconstruction_beam")) {
-      std::cout << fmt::format("with beam search of width {}: {} of the test molecules decoded back\n",
+      std::cout << fmt::format("with beam search of width {}: {} of the molecules decoded back\n",
                                flags.beam, eval::format_number(m["reconstruction_beam"]));
     }
   }

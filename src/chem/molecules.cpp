@@ -9,6 +9,8 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <numeric>
+#include <random>
 #include <set>
 
 #ifdef AEKIT_WITH_RDKIT
@@ -18,6 +20,7 @@
 #include <GraphMol/Descriptors/MolDescriptors.h>
 #include <GraphMol/Fingerprints/MorganFingerprints.h>
 #include <GraphMol/GraphMol.h>
+#include <GraphMol/MolOps.h>
 #include <GraphMol/MolDraw2D/MolDraw2DSVG.h>
 #include <GraphMol/SmilesParse/SmilesParse.h>
 #include <GraphMol/SmilesParse/SmilesWrite.h>
@@ -82,6 +85,29 @@ std::optional<std::string> canonical_smiles(const std::string& smiles, bool keku
   }
 #else
   (void)smiles;
+  (void)kekule;
+  no_rdkit();
+#endif
+}
+
+std::optional<std::string> random_smiles(const std::string& smiles, uint64_t seed, bool kekule) {
+#ifdef AEKIT_WITH_RDKIT
+  const auto molecule = parse(smiles);
+  if (!molecule || molecule->getNumAtoms() == 0) return std::nullopt;
+  std::vector<unsigned int> order(molecule->getNumAtoms());
+  std::iota(order.begin(), order.end(), 0u);
+  std::mt19937_64 generator(seed);
+  std::shuffle(order.begin(), order.end(), generator);
+  try {
+    const std::unique_ptr<RDKit::ROMol> shuffled(RDKit::MolOps::renumberAtoms(*molecule, order));
+    return RDKit::MolToSmiles(*shuffled, /*doIsomericSmiles=*/true, /*doKekule=*/kekule,
+                              /*rootedAtAtom=*/-1, /*canonical=*/false);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+#else
+  (void)smiles;
+  (void)seed;
   (void)kekule;
   no_rdkit();
 #endif

@@ -6,6 +6,9 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <spdlog/spdlog.h>
 
+#include <optional>
+#include <random>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace aekit::data {
@@ -129,6 +132,51 @@ DataSplits load_molecules(const DataOptions& options) {
 
 std::vector<std::string> molecule_smiles(const torch::Tensor& ids, const TableSchema& table) {
   return decode_sequences(ids, table.vocabulary);
+}
+
+torch::Tensor randomized_molecules(const torch::Tensor& ids, const TableSchema& table,
+                                   double probability, uint64_t seed, int64_t* changed) {
+  torch::Tensor out = ids.to(torch::kCPU, torch::kFloat32).contiguous().clone();
+  const int64_t length = ids.size(1);
+  std::unordered_map<std::string, float> known;
+  for (size_t t = kSpecialTokens; t < table.vocabulary.size(); ++t) {
+    known[table.vocabulary[t]] = static_cast<float>(t);
+  }
+  const std::vector<std::string> smiles = molecule_smiles(ids, table);
+  std::mt19937_64 generator(seed);
+  std::bernoulli_distribution pick(probability);
+  auto rows = out.accessor<float, 2>();
+  int64_t rewritten = 0;
+  for (size_t i = 0; i < smiles.size(); ++i) {
+    const bool chosen = pick(generator);
+    const uint64_t row_seed = generator();
+    if (!chosen) continue;
+    const std::optional<std::string> other = chem::random_smiles(smiles[i], row_seed);
+    if (!other || *other == smiles[i]) continue;
+    std::vector<std::string> tokens;
+    try {
+      tokens = tokenize_smiles(*other);
+    } catch (const InputError&) {
+      continue;
+    }
+    if (static_cast<int64_t>(tokens.size()) >= length) continue;
+    std::vector<float> row;
+    for (const std::string& token : tokens) {
+      const auto it = known.find(token);
+      if (it == known.end()) break;
+      row.push_back(it->second);
+    }
+    if (row.size() != tokens.size()) continue;
+    for (int64_t t = 0; t < length; ++t) {
+      const auto at = static_cast<size_t>(t);
+      rows[static_cast<int64_t>(i)][t] =
+          at < row.size() ? row[at]
+                          : static_cast<float>(at == row.size() ? kEndToken : kPadToken);
+    }
+    ++rewritten;
+  }
+  if (changed != nullptr) *changed = rewritten;
+  return out;
 }
 
 torch::Tensor molecule_properties(const torch::Tensor& ids, const TableSchema& table,

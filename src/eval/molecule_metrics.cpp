@@ -98,6 +98,43 @@ double ridge_r2(const torch::Tensor& train_x, const torch::Tensor& train_y,
   return r_squared(ty, (tx - mean_x).mv(w) + mean_y);
 }
 
+Json molecule_reconstruction_json(models::AutoencoderImpl& model, const data::Dataset& molecules,
+                                  const data::TableSchema& table, const torch::Device& device,
+                                  int64_t beam_width) {
+  const bool was_training = model.is_training();
+  model.eval();
+  Json result;
+  const torch::Tensor codes = encode_all(model, molecules.features, device, molecules.labels);
+  const std::vector<std::string> decoded =
+      data::molecule_smiles(decode_in_batches(model, codes, device), table);
+  const std::vector<std::string> targets = data::molecule_smiles(molecules.features, table);
+  result["reconstruction"] = number(chem::same_molecule_fraction(decoded, targets));
+  result["reconstruction_examples"] = molecules.size();
+  if (beam_width > 1 && dynamic_cast<models::SequenceVaeImpl*>(&model) != nullptr) {
+    const std::vector<std::string> searched = data::molecule_smiles(
+        decode_in_batches(model, codes, device, true, beam_width), table);
+    result["reconstruction_beam"] = number(chem::same_molecule_fraction(searched, targets));
+    result["beam_width"] = beam_width;
+  }
+  result["token_accuracy"] = number(token_accuracy(model, molecules.features, device));
+  // A target head's own prediction from the codes.
+  const std::string property = model.target_name();
+  if (!property.empty()) {
+    const torch::Tensor truth = property_values(
+        targets, chem::parse_property(property, "config key 'model.property'"));
+    torch::Tensor predicted;
+    {
+      torch::NoGradGuard no_grad;
+      predicted = model.predict_targets(codes.to(device)).to(torch::kCPU, torch::kFloat64);
+    }
+    const torch::Tensor keep = torch::isfinite(truth);
+    result["property"] = property;
+    result["property_r2"] = number(r_squared(truth.index({keep}), predicted.index({keep})));
+  }
+  model.train(was_training);
+  return result;
+}
+
 Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplits& splits,
                            int64_t samples, int64_t examples, uint64_t seed,
                            const torch::Device& device, int64_t beam_width) {
@@ -138,23 +175,11 @@ Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplit
   }
   result["generated"] = std::vector<std::string>(
       generated.begin(), generated.begin() + std::min<size_t>(48, generated.size()));
-  // Reconstruction of the test molecules from their posterior means.
+  // Reconstruction of the test molecules from their posterior means; their logP from the codes.
   data::Dataset test = splits.test;
   if (examples > 0 && examples < test.size()) test = test.slice(0, examples);
+  result.update(molecule_reconstruction_json(model, test, table, device, beam_width));
   const torch::Tensor test_codes = encode_all(model, test.features, device, test.labels);
-  const std::vector<std::string> decoded =
-      data::molecule_smiles(decode_in_batches(model, test_codes, device), table);
-  const std::vector<std::string> targets = data::molecule_smiles(test.features, table);
-  result["reconstruction"] = number(chem::same_molecule_fraction(decoded, targets));
-  result["reconstruction_examples"] = test.size();
-  if (beam_width > 1 && dynamic_cast<models::SequenceVaeImpl*>(&model) != nullptr) {
-    const std::vector<std::string> searched = data::molecule_smiles(
-        decode_in_batches(model, test_codes, device, true, beam_width), table);
-    result["reconstruction_beam"] = number(chem::same_molecule_fraction(searched, targets));
-    result["beam_width"] = beam_width;
-  }
-  result["token_accuracy"] = number(token_accuracy(model, test.features, device));
-  // logP from the codes.
   const torch::Tensor train_codes =
       encode_all(model, splits.train.features, device, splits.train.labels);
   result["logp_r2"] = number(ridge_r2(
@@ -162,21 +187,8 @@ Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplit
       // The training molecules lead `reference`; RDKit computes no logP for the validation ones.
       property_values({reference.begin(), reference.begin() + splits.train.size()},
                       chem::Property::kLogP),
-      test_codes, property_values(targets, chem::Property::kLogP)));
-  // A target head's own prediction from the test codes.
-  const std::string property = model.target_name();
-  if (!property.empty()) {
-    const torch::Tensor truth = property_values(
-        targets, chem::parse_property(property, "config key 'model.property'"));
-    torch::Tensor predicted;
-    {
-      torch::NoGradGuard no_grad;
-      predicted = model.predict_targets(test_codes.to(device)).to(torch::kCPU, torch::kFloat64);
-    }
-    const torch::Tensor keep = torch::isfinite(truth);
-    result["property"] = property;
-    result["property_r2"] = number(r_squared(truth.index({keep}), predicted.index({keep})));
-  }
+      test_codes, property_values(data::molecule_smiles(test.features, table),
+                                  chem::Property::kLogP)));
   model.train(was_training);
   return result;
 }

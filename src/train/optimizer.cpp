@@ -7,6 +7,8 @@
 #include <torch/optim/rmsprop.h>
 #include <torch/optim/sgd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 
 namespace aekit::train {
@@ -61,5 +63,26 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Json& config,
 const std::vector<std::string>& optimizer_names() { return optimizers().names(); }
 
 bool is_optimizer(const std::string& name) { return optimizers().contains(name); }
+
+double scheduled_lr(const TrainOptions& options, double progress) {
+  if (options.lr_schedule == "cosine") {
+    return options.lr * 0.5 * (1.0 + std::cos(M_PI * std::clamp(progress, 0.0, 1.0)));
+  }
+  return options.lr;
+}
+
+void set_lr(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+}
+
+const std::vector<std::string>& lr_schedule_names() {
+  static const std::vector<std::string> names = {"constant", "cosine"};
+  return names;
+}
+
+bool is_lr_schedule(const std::string& name) {
+  const auto& names = lr_schedule_names();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
 
 }  // namespace aekit::train

@@ -57,10 +57,13 @@ TrainOptions TrainOptions::from_config(const Json& config) {
   o.lr = get_number(config, "train", "lr");
   o.momentum = get_number(config, "train", "momentum");
   o.weight_decay = get_number(config, "train", "weight_decay");
+  o.lr_schedule = get_string(config, "train", "lr_schedule");
+  o.clip_norm = get_number(config, "train", "clip_norm");
   o.batch_size = get_int(config, "train", "batch_size");
   o.epochs = get_int(config, "train", "epochs");
   o.seed = static_cast<uint64_t>(get_int(config, "train", "seed"));
   o.binarize = get_bool(config, "train", "binarize");
+  o.randomize_smiles = get_number(config, "train", "randomize_smiles");
   o.precision = parse_precision(get_string(config, "train", "precision"), "config key 'train.precision'");
   return o;
 }
@@ -68,8 +71,10 @@ TrainOptions TrainOptions::from_config(const Json& config) {
 Json TrainOptions::to_json() const {
   return Json{{"optimizer", optimizer}, {"lr", lr},
               {"momentum", momentum},   {"weight_decay", weight_decay},
+              {"lr_schedule", lr_schedule}, {"clip_norm", clip_norm},
               {"batch_size", batch_size}, {"epochs", epochs},
               {"seed", static_cast<int64_t>(seed)}, {"binarize", binarize},
+              {"randomize_smiles", randomize_smiles},
               {"precision", precision_name(precision)}};
 }
 
@@ -110,6 +115,11 @@ Json resolve_config(const Json& user) {
   check_range(t["momentum"].get<double>() >= 0, "train.momentum", "a number >= 0", t["momentum"]);
   check_range(t["weight_decay"].get<double>() >= 0, "train.weight_decay", "a number >= 0",
               t["weight_decay"]);
+  check_range(t["clip_norm"].get<double>() >= 0, "train.clip_norm", "0 (off) or a number > 0",
+              t["clip_norm"]);
+  AEKIT_CHECK_INPUT(is_lr_schedule(t["lr_schedule"].get<std::string>()),
+                    "config key 'train.lr_schedule': unknown schedule '{}'; valid: {}",
+                    t["lr_schedule"].get<std::string>(), fmt::join(lr_schedule_names(), ", "));
   check_range(t["batch_size"].is_number_integer() && t["batch_size"].get<int64_t>() >= 1,
               "train.batch_size", "a whole number >= 1", t["batch_size"]);
   check_range(t["epochs"].is_number_integer() && t["epochs"].get<int64_t>() >= 1, "train.epochs",
@@ -117,6 +127,8 @@ Json resolve_config(const Json& user) {
   check_range(t["seed"].is_number_integer() && t["seed"].get<int64_t>() >= 0, "train.seed",
               "a whole number >= 0", t["seed"]);
   check_range(t["binarize"].is_boolean(), "train.binarize", "true or false", t["binarize"]);
+  check_range(t["randomize_smiles"].get<double>() >= 0 && t["randomize_smiles"].get<double>() <= 1,
+              "train.randomize_smiles", "a share in [0, 1]", t["randomize_smiles"]);
   check_range(t["precision"].is_string(), "train.precision", "\"float32\" or \"bfloat16\"",
               t["precision"]);
   parse_precision(t["precision"].get<std::string>(), "config key 'train.precision'");

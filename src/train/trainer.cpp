@@ -10,6 +10,7 @@
 #include "aekit/data/batching.h"
 #include "aekit/data/molecules.h"
 #include "aekit/eval/evaluate.h"
+#include "aekit/eval/molecule_metrics.h"
 #include "aekit/models/model_config.h"
 #include "aekit/nn/mlp.h"
 #include "aekit/train/optimizer.h"
@@ -18,6 +19,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <spdlog/spdlog.h>
+#include <torch/nn/utils/clip_grad.h>
 
 #include <chrono>
 #include <cmath>
@@ -170,6 +172,8 @@ struct EpochContext {
   /// A target head's training targets (models::AutoencoderImpl::set_targets), on `device`, or
   /// undefined.
   torch::Tensor targets;
+  /// The learning rate of the last step (train.lr_schedule).
+  double lr = 0;
 };
 
 /// One pass over the training set: shuffled, one optimizer step per global batch (this rank's
@@ -228,6 +232,13 @@ LossSums train_one_epoch(EpochContext& c, int64_t epoch) {
           "non-finite loss ({}) at epoch {}, batch {}; stopped, the last good checkpoint "
           "(epoch {}) is kept in {}; try a smaller train.lr",
           batch_loss, epoch, step + 1, c.last_good_epoch, c.run.checkpoint().string());
+    }
+    // Where the run is in its schedule: steps are counted over all of train.epochs.
+    c.lr = scheduled_lr(c.options, static_cast<double>((epoch - 1) * steps + step) /
+                                       static_cast<double>(c.options.epochs * steps));
+    set_lr(c.optimizer, c.lr);
+    if (c.options.clip_norm > 0) {
+      torch::nn::utils::clip_grad_norm_(c.model.parameters(), c.options.clip_norm);
     }
     c.optimizer.step();
     if (local > 0) {
@@ -363,6 +374,10 @@ TrainResult train(const Json& config_in, const data::DataSplits& data, const Run
   models::Autoencoder model = models::make_model(config["model"], state.sample_shape);
   use_categories(*model, data.preprocessing);
   use_vocabulary(*model, data.preprocessing);
+  AEKIT_CHECK_INPUT(options.randomize_smiles == 0 || eval::is_molecule_model(*model, data),
+                    "config key 'train.randomize_smiles': rewrites the training molecules' SMILES, "
+                    "and {} holds none for model type '{}'; set it to 0",
+                    data.name, config["model"]["type"].get<std::string>());
   eval::check_data_fits_likelihood(*model, data.train, data.name + " (training data)");
   // A target head learns the property RDKit computes for each training molecule.
   torch::Tensor targets;
@@ -423,8 +438,26 @@ TrainResult train(const Json& config_in, const data::DataSplits& data, const Run
                        rank,       world,      trainer.progress && writer,
                        run,        state.epoch,
                        targets.defined() ? targets.to(device) : targets};
-  for (int64_t epoch = state.epoch + 1; epoch <= options.epochs; ++epoch) {
+  const int64_t first_epoch = state.epoch + 1;
+  for (int64_t epoch = first_epoch; epoch <= options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
+    if (options.randomize_smiles > 0) {
+      // This epoch's SMILES of the training molecules; the rows stay the same molecules, so their
+      // property targets hold. A stream of its own, apart from the ranks' (rank + 1).
+      constexpr uint64_t kSmilesStream = uint64_t{1} << 40;
+      int64_t changed = 0;
+      train_set.features =
+          data::randomized_molecules(data.train.features, data.preprocessing.table,
+                                     options.randomize_smiles,
+                                     derived_seed(options.seed, static_cast<uint64_t>(epoch), kSmilesStream),
+                                     &changed)
+              .to(device);
+      if (writer && epoch == first_epoch) {
+        spdlog::info("train.randomize_smiles: {} of {} training molecules as random SMILES this "
+                     "epoch",
+                     changed, data.train.size());
+      }
+    }
     EpochSums sums;
     sums.train = train_one_epoch(context, epoch);
     const Json statistics = model->take_epoch_statistics();  // this rank's, before validation
@@ -433,6 +466,7 @@ TrainResult train(const Json& config_in, const data::DataSplits& data, const Run
         sums, group, epoch,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     for (const auto& item : statistics.items()) metrics[item.key()] = item.value();
+    metrics["lr"] = context.lr;
     state.epoch = epoch;
     context.last_good_epoch = epoch;
     state.history.push_back(metrics);

@@ -120,3 +120,40 @@ TEST(Molecules, BuiltInSetIsDistinctCanonicalAndSplitTheSameWayEachTime) {
     EXPECT_EQ(chem::canonical_smiles(test[i], true), test[i]);
   }
 }
+
+// train.randomize_smiles: other SMILES of the same molecules, the same for the same seed, in the
+// run's vocabulary and length or not at all.
+TEST(Molecules, RandomSmilesWriteTheSameMoleculesAnotherWay) {
+  SKIP_WITHOUT_RDKIT();
+  const auto random = chem::random_smiles("OC1=CC=CC=C1CCN", 7);
+  ASSERT_TRUE(random);
+  EXPECT_EQ(chem::canonical_smiles(*random), chem::canonical_smiles("NCCc1ccccc1O"));
+  EXPECT_EQ(chem::random_smiles("OC1=CC=CC=C1CCN", 7), random);
+  EXPECT_EQ(random->find('c'), std::string::npos) << *random;  // Kekulé, as the data
+  EXPECT_FALSE(chem::random_smiles("C1CC", 7));
+
+  aekit::data::DataOptions options;
+  aekit::data::FileInfo info;
+  const torch::Tensor ids = aekit::data::read_molecule_file(
+      std::filesystem::path(AEKIT_SOURCE_DIR) / "tests" / "chem" / "molecules.smi", options, info);
+  int64_t changed = -1;
+  const torch::Tensor all = aekit::data::randomized_molecules(ids, info.table, 1.0, 5, &changed);
+  EXPECT_TRUE(all.equal(aekit::data::randomized_molecules(ids, info.table, 1.0, 5)));
+  EXPECT_FALSE(all.equal(aekit::data::randomized_molecules(ids, info.table, 1.0, 6)));
+  EXPECT_TRUE(aekit::data::randomized_molecules(ids, info.table, 0.0, 5).equal(ids));
+  const auto before = aekit::data::molecule_smiles(ids, info.table);
+  const auto after = aekit::data::molecule_smiles(all, info.table);
+  ASSERT_EQ(after.size(), before.size());
+  int64_t differ = 0;
+  for (size_t i = 0; i < before.size(); ++i) {
+    EXPECT_EQ(chem::canonical_smiles(after[i]), chem::canonical_smiles(before[i])) << after[i];
+    differ += after[i] != before[i];
+  }
+  EXPECT_EQ(differ, changed);
+  EXPECT_GT(changed, static_cast<int64_t>(before.size()) / 2);
+  // Half of them, drawn by the seed.
+  int64_t half = 0;
+  aekit::data::randomized_molecules(ids, info.table, 0.5, 5, &half);
+  EXPECT_GT(half, 0);
+  EXPECT_LT(half, changed);
+}

@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
+
 using aekit::testing::run_aekit;
 using aekit::testing::TempDir;
 
@@ -76,6 +78,41 @@ TEST(MoleculesCli, TrainGenerateEncodeAndEvalWithSmilesFiles) {
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_EQ(aekit::testing::read_lines(dir / "path.smi").size(), 5u);
 
+  // Evaluated on a user's file (printed; eval.json stays the test split's): the share of its
+  // molecules decoded back, as encode then decode give it.
+  result = run_aekit("eval " + run + " --input " + kMolecules + " --beam 2 --device cpu --threads 1");
+  ASSERT_EQ(result.status, 0) << result.output;
+  const std::string line = "molecules of " + kMolecules + " decoded back from their codes: ";
+  const size_t at = result.output.find(line);
+  ASSERT_NE(at, std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("prior samples"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("with beam search of width 2: "), std::string::npos)
+      << result.output;
+  double share = -1;
+  int64_t examples = 0;
+  ASSERT_EQ(std::sscanf(result.output.c_str() + at + line.size(), "%lf of %ld", &share, &examples),
+            2)
+      << result.output;
+  result = run_aekit("encode " + run + " --input " + kMolecules + " --out " +
+                     (dir / "all.npy").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  result = run_aekit("decode " + run + " --codes " + (dir / "all.npy").string() + " --out " +
+                     (dir / "back.smi").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  std::vector<std::string> inputs;
+  for (const std::string& text : aekit::testing::read_lines(kMolecules)) {
+    if (!text.empty() && text[0] != '#') inputs.push_back(text.substr(0, text.find_first_of(" \t")));
+  }
+  const auto back = aekit::testing::read_lines(dir / "back.smi");
+  ASSERT_EQ(back.size(), inputs.size());
+  EXPECT_EQ(examples, static_cast<int64_t>(inputs.size()));
+  int64_t same = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const auto decoded = aekit::chem::canonical_smiles(back[i]);
+    same += decoded.has_value() && decoded == aekit::chem::canonical_smiles(inputs[i]);
+  }
+  EXPECT_NEAR(share, static_cast<double>(same) / static_cast<double>(inputs.size()), 5e-5);
+
   result = run_aekit("eval " + run + " --molecule-samples 50 --beam 2 --device cpu --threads 1");
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("molecules from 50 prior samples: validity"), std::string::npos)
@@ -96,8 +133,11 @@ TEST(MoleculesCli, PropertyHeadIsTrainedAndScoredAndAnUnknownPropertyIsRefused) 
   TempDir dir;
   const std::string run = (dir / "run").string();
   auto result = run_aekit("train " + kSmallModel + "--set data.train=" + kMolecules +
-                          " --set model.property=logp --epochs 2 --batch-size 8 --run-dir " + run);
+                          " --set model.property=logp --set train.randomize_smiles=0.5 "
+                          "--epochs 2 --batch-size 8 --run-dir " + run);
   ASSERT_EQ(result.status, 0) << result.output;
+  // Training molecules rewritten as random SMILES of themselves, drawn afresh each epoch.
+  EXPECT_NE(result.output.find("train.randomize_smiles: "), std::string::npos) << result.output;
   result = run_aekit("eval " + run + " --molecule-samples 20 --device cpu --threads 1");
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("logp predicted by the model's property head: R^2"),
@@ -141,4 +181,13 @@ TEST(MoleculesCli, BadSmilesIsAnErrorNamingTheLineAndOtherFamiliesRefuseTokens) 
                                "read; expected model.type 'seq_vae'"),
             std::string::npos)
       << result.output;
+  result = run_aekit("train --set model.type=vae --set data.dataset=synthetic-3d --set "
+                     "train.randomize_smiles=0.5 --epochs 1 --device cpu --run-dir " +
+                     (dir / "images").string());
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("config key 'train.randomize_smiles': rewrites the training "
+                               "molecules' SMILES, and "),
+            std::string::npos)
+      << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "images" / "checkpoint.pt"));
 }

@@ -137,6 +137,73 @@ TEST(Checkpoint, RoundTripRestoresModelOptimizerAndState) {
   }
 }
 
+// train.lr_schedule "cosine": each epoch's last step runs at lr (1 + cos(pi s / S)) / 2, s of
+// S = 4 x 13 steps done before it; the optimizer saved with the run holds the last step's rate.
+TEST(Trainer, CosineScheduleAnnealsTheLearningRateTheOptimizerUses) {
+  TempDir dir;
+  Json config = toy_config(4);
+  config["train"]["lr"] = 0.01;
+  config["train"]["lr_schedule"] = "cosine";
+  const auto result = aekit::train::train(config, toy_data(), RunPaths(dir / "run"), quiet());
+  ASSERT_EQ(result.history.size(), 4u);
+  for (int64_t epoch = 0; epoch < 4; ++epoch) {
+    const double done = static_cast<double>(epoch * 13 + 12) / 52.0;
+    EXPECT_NEAR(result.history[epoch]["lr"].get<double>(), 0.005 * (1 + std::cos(M_PI * done)),
+                1e-12);
+  }
+  EXPECT_LT(result.history[3]["lr"].get<double>(), 1e-4);
+  // The optimizer steps by it: from the same epoch-3 weights, plain SGD moves them far less in
+  // the 4th epoch of a cosine schedule (rates 0.15 lr down to 0) than at the constant rate.
+  Json sgd = toy_config(3);
+  sgd["train"]["optimizer"] = "sgd";
+  sgd["train"]["lr"] = 0.5;
+  aekit::train::train(sgd, toy_data(), RunPaths(dir / "constant"), quiet());
+  std::filesystem::copy(dir / "constant", dir / "cosine");
+  const auto before = aekit::train::load_run(dir / "constant", torch::kCPU).model->parameters();
+  const auto movement = [&](const std::string& schedule, const std::string& name) {
+    Json more = sgd;
+    more["train"]["epochs"] = 4;
+    more["train"]["lr_schedule"] = schedule;
+    const auto after =
+        aekit::train::train(more, toy_data(), RunPaths(dir / name), quiet(true)).model->parameters();
+    double moved = 0;
+    for (size_t i = 0; i < after.size(); ++i) moved += (after[i] - before[i]).square().sum().item<double>();
+    return std::sqrt(moved);
+  };
+  const double constant_move = movement("constant", "constant");
+  const double cosine_move = movement("cosine", "cosine");
+  EXPECT_GT(constant_move, 0);
+  EXPECT_LT(cosine_move, 0.3 * constant_move) << constant_move;
+  // The constant schedule keeps lr.
+  const auto constant = aekit::train::train(toy_config(1), toy_data(), RunPaths(dir / "flat"), quiet());
+  EXPECT_EQ(constant.history[0]["lr"].get<double>(), 0.001);
+}
+
+// train.clip_norm bounds each step: plain SGD with a learning rate of 1e30 overflows within an
+// epoch, and trains when every gradient is scaled down to a norm of 1e-33 (steps of at most 1e-3).
+TEST(Trainer, ClipNormBoundsTheStepsThatWouldOverflow) {
+  TempDir dir;
+  Json config = toy_config(1);
+  config["train"]["optimizer"] = "sgd";
+  config["train"]["lr"] = 1e30;
+  EXPECT_THROW(aekit::train::train(config, toy_data(), RunPaths(dir / "free"), quiet()),
+               aekit::RuntimeError);
+  config["train"]["clip_norm"] = 1e-33;
+  const auto clipped = aekit::train::train(config, toy_data(), RunPaths(dir / "clipped"), quiet());
+  EXPECT_TRUE(std::isfinite(clipped.history[0]["train_loss"].get<double>()));
+  EXPECT_TRUE(std::isfinite(clipped.history[0]["validation_loss"].get<double>()));
+  // Bad values name the key.
+  Json bad = toy_config(1);
+  bad["train"]["lr_schedule"] = "step";
+  EXPECT_INPUT_ERROR(aekit::train::resolve_config(bad),
+                     "config key 'train.lr_schedule': unknown schedule 'step'; valid: constant, "
+                     "cosine");
+  bad = toy_config(1);
+  bad["train"]["clip_norm"] = -1;
+  EXPECT_INPUT_ERROR(aekit::train::resolve_config(bad),
+                     "config key 'train.clip_norm': expected 0 (off) or a number > 0, found -1");
+}
+
 TEST(Trainer, ResumeWithAnotherOptimizerIsAnError) {
   TempDir dir;
   const auto data = toy_data();

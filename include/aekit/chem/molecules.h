@@ -20,6 +20,13 @@ bool available();
 /// which constrained decoding needs), else in aromatic form ("c1ccccc1", how measures compare).
 std::optional<std::string> canonical_smiles(const std::string& smiles, bool kekule = false);
 
+/// Another SMILES of the same molecule: RDKit writes it from an order of its atoms shuffled by a
+/// generator seeded with `seed` (the same seed, the same text), not canonicalised; Kekule form as
+/// canonical_smiles. Nothing when RDKit cannot read `smiles`. Randomised SMILES are the usual
+/// augmentation of chemical language models (Bjerrum 2017; Arus-Pous et al. 2019).
+std::optional<std::string> random_smiles(const std::string& smiles, uint64_t seed,
+                                         bool kekule = true);
+
 /// A molecular property RDKit computes from the structure.
 enum class Property {
   kLogP,   ///< Wildman-Crippen logP

@@ -49,6 +49,14 @@ DataSplits load_molecules(const DataOptions& options);
 /// The SMILES of token rows (N x length ids), decoded with `table`'s vocabulary.
 std::vector<std::string> molecule_smiles(const torch::Tensor& ids, const TableSchema& table);
 
+/// train.randomize_smiles: each molecule of N x length ids, with probability `probability`, written
+/// as a random SMILES of itself (chem::random_smiles; a generator seeded by `seed` draws which
+/// rows and each row's atom order) when that SMILES's tokens are all in `table`'s vocabulary and
+/// fit the length; else the row is kept. `changed` (if given) receives how many rows were
+/// rewritten.
+torch::Tensor randomized_molecules(const torch::Tensor& ids, const TableSchema& table,
+                                   double probability, uint64_t seed, int64_t* changed = nullptr);
+
 /// The property `name` ("logp", "tpsa", "molwt": chem::parse_property) of each molecule of N x
 /// length ids, computed by RDKit: N float32 values, NaN where RDKit cannot read one. An unknown
 /// name is an InputError naming `context` (a config key).

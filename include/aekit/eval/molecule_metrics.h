@@ -18,15 +18,22 @@ namespace aekit::eval {
 /// Whether `model` reads token sequences whose vocabulary `splits` holds (molecules).
 bool is_molecule_model(const models::AutoencoderImpl& model, const data::DataSplits& splits);
 
+/// How well `model` gives back `molecules` (token rows read with `table`'s vocabulary):
+/// {"reconstruction" (the share that greedy decoding of the posterior mean, within the grammar,
+/// gives back as the same canonical SMILES), "reconstruction_examples", "token_accuracy"
+/// (teacher-forced, end tokens included)}; with beam_width > 1 "reconstruction_beam" (decoded by
+/// beam search of that width) and "beam_width"; a model with a target head (model.property) adds
+/// "property" (its name) and "property_r2" (R^2 of the head's prediction from the codes).
+Json molecule_reconstruction_json(models::AutoencoderImpl& model, const data::Dataset& molecules,
+                                  const data::TableSchema& table, const torch::Device& device,
+                                  int64_t beam_width = 1);
+
 /// The measures, each with its count: {"validity", "uniqueness", "novelty",
 /// "internal_diversity", "samples", "valid", "unique", "novel", "validity_unconstrained",
-/// "uniqueness_unconstrained" (the same codes decoded without the grammar), "reconstruction",
-/// "reconstruction_examples", "token_accuracy", "logp_r2", "generated": [first 48 generated
-/// SMILES]}, and with beam_width > 1 "reconstruction_beam" (the test molecules decoded by beam
-/// search of that width) and "beam_width"; a model with a target head (model.property) adds
-/// "property" (its name) and "property_r2" (R^2 of the head's prediction from the test codes).
-/// `samples` codes are drawn from N(0, I) with a
-/// generator seeded by `seed`; `examples` test molecules (0: all) are reconstructed.
+/// "uniqueness_unconstrained" (the same codes decoded without the grammar), "logp_r2", "generated":
+/// [first 48 generated SMILES]} and molecule_reconstruction_json's measures of the test split.
+/// `samples` codes are drawn from N(0, I) with a generator seeded by `seed`; `examples` test
+/// molecules (0: all) are reconstructed.
 Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplits& splits,
                            int64_t samples, int64_t examples, uint64_t seed,
                            const torch::Device& device, int64_t beam_width = 1);

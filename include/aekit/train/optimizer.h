@@ -25,6 +25,16 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& opti
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Json& config,
                                                         std::vector<torch::Tensor> parameters);
 
+/// The learning rate of the step at `progress` (the share of the run's steps done before it, in
+/// [0, 1)): options.lr for the "constant" schedule; options.lr * (1 + cos(pi * progress)) / 2 for
+/// "cosine" (SGDR's annealing, Loshchilov & Hutter 2017, without restarts).
+double scheduled_lr(const TrainOptions& options, double progress);
+/// Sets the learning rate of every parameter group of `optimizer`.
+void set_lr(torch::optim::Optimizer& optimizer, double lr);
+/// The valid schedule names: constant, cosine.
+const std::vector<std::string>& lr_schedule_names();
+bool is_lr_schedule(const std::string& name);
+
 /// The valid optimizer names.
 const std::vector<std::string>& optimizer_names();
 bool is_optimizer(const std::string& name);

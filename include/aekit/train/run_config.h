@@ -28,10 +28,18 @@ struct TrainOptions {
   double lr = 1e-3;
   double momentum = 0.0;           ///< rmsprop and sgd
   double weight_decay = 0.0;       ///< L2 penalty added to the gradients
+  /// How the learning rate moves over the run's steps: "constant", or "cosine" (from lr down to 0
+  /// at the end of train.epochs; train/optimizer.h scheduled_lr).
+  std::string lr_schedule = "constant";
+  /// Before each step the gradients' global L2 norm is scaled down to this; 0 leaves them alone.
+  double clip_norm = 0.0;
   int64_t batch_size = 128;        ///< per process in data-parallel training
   int64_t epochs = 10;
   uint64_t seed = 1;
   bool binarize = false;           ///< dynamic binarization of every training batch
+  /// Molecules: the share of training molecules written as a random SMILES of themselves, drawn
+  /// afresh each epoch (data::randomized_molecules); 0: always the canonical SMILES.
+  double randomize_smiles = 0.0;
   Precision precision = Precision::kFloat32;  ///< the training step's product operands
 
   /// Reads the `train` section of a resolved config.
