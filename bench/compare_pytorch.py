@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Side-by-side comparison of aekit and its PyTorch peer on the same recipe and machine.
 
-For each recipe (--recipe, repeatable: mlp_vae, conv_ae, conv_vae, lstm_ae), runs `aekit train` + `aekit eval`
-with the recipe's config and bench/pytorch_peer.py in alternation, `--repeats` times each with seeds
-1..repeats, on all 60,000 training images, and prints the median epoch time (over all epochs of all
+For each recipe (--recipe, repeatable: mlp_vae, conv_ae, conv_vae, lstm_ae, smiles_vae), runs `aekit train` +
+`aekit eval` with the recipe's config and bench/pytorch_peer.py in alternation, `--repeats` times each with
+seeds 1..repeats, on all 60,000 training images (smiles_vae: the built-in molecules), and prints the median epoch time (over all epochs of all
 runs), the spread, the ratio aekit/PyTorch, and the final test losses, so that speed is never bought
 with quality. Run through bench/compare_pytorch.sh, which installs and builds what it needs. Uses
 Debian's python3 (python3-torch).
@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-AEKIT = os.path.join(ROOT, "build", "apps", "aekit", "aekit")
+AEKIT = os.environ.get("AEKIT_BINARY", os.path.join(ROOT, "build", "apps", "aekit", "aekit"))
 
 
 # "pytorch_threads": the peer's fastest (OPENBLAS_NUM_THREADS, torch.set_num_threads) for the recipe,
@@ -33,6 +33,9 @@ RECIPES = {
                  "unit": "nats per image"},
     "lstm_ae": {"config": "lstm_ae.json", "epochs": 2, "pytorch_threads": (1, 1),
                 "title": "recurrent AE LSTM 100-30-100, batch 32, SGD 0.1", "unit": "BCE per pixel"},
+    "smiles_vae": {"config": "smiles_vae.json", "epochs": 2, "pytorch_threads": (1, 2),
+                   "title": "SMILES sequence VAE of configs/smiles_vae.json", "unit": "nats per molecule",
+                   "data": "the 13,383 training and 1,486 test molecules of the built-in set"},
 }
 
 
@@ -83,7 +86,7 @@ def compare(recipe, args):
                 results[name]["loss"].append(loss)
                 print(f"{recipe} seed {seed} {name:8s} median epoch {statistics.median(seconds):.3f} s, "
                       f"test loss {loss:.4f}", flush=True)
-    print(f"\n{RECIPES[recipe]['title']}, Fashion-MNIST, {epochs} epochs, {args.repeats} runs each "
+    print(f"\n{RECIPES[recipe]['title']}, {RECIPES[recipe].get('data', 'Fashion-MNIST')}, {epochs} epochs, {args.repeats} runs each "
           f"(aekit: {args.precision}; PyTorch: {args.pytorch_precision}, "
           f"OPENBLAS_NUM_THREADS={threads['openblas']}, torch.set_num_threads({threads['torch']}))")
     print(f"{'':8s} {'median epoch s':>15s} {'min':>7s} {'max':>7s}   test loss, each run ({RECIPES[recipe]['unit']})")

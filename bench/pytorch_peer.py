@@ -14,15 +14,28 @@ Prints one JSON line per epoch and a final one with the test loss. Recipes (--re
   lstm_ae  Geron's recurrent AE (configs/lstm_ae.json): LSTM(100) -> LSTM(30), code repeated 28
            times -> LSTM(100) -> per-step dense 28, Glorot init, mean binary cross-entropy, SGD 0.1,
            batch 32.
+  smiles_vae  The SMILES sequence VAE of configs/smiles_vae.json, whose model and train sections it
+           reads: embedding, bidirectional GRU encoder over the packed tokens, Gaussian latent,
+           GRU decoder (teacher forcing, word dropout, KL warm-up) fed z at every step, a
+           categorical likelihood over the tokens up to the end token, the logP head on z, the
+           cosine schedule and randomised SMILES (RDKit's, from a shuffled atom order) as set.
+           The molecules are the built-in set's two RDKit files, canonicalised (Kekule SMILES) by
+           Debian's python3-rdkit, de-duplicated, up to data.max_tokens tokens, split 90/10 by
+           the seed (aekit's split is its own, of the same size). The test loss is the ELBO with
+           beta (reconstruction + beta KL), nats per molecule.
 
-Uses Debian's python3-torch and python3-numpy; reads Debian's dataset-fashion-mnist files.
+Uses Debian's python3-torch and python3-numpy (and python3-rdkit for smiles_vae); reads Debian's
+dataset-fashion-mnist files (and rdkit-data's molecules).
 With --device cuda the whole dataset is copied to the GPU once and batches are gathered there
 (eager PyTorch, the idiomatic way); the epoch's clock stops after torch.cuda.synchronize().
 """
 import argparse
+import csv
 import gzip
 import json
+import math
 import os
+import re
 import time
 
 import numpy as np
@@ -164,9 +177,172 @@ RECIPES = {
 }
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RDKIT_DATA = os.environ.get("AEKIT_RDKIT_DATA", "/usr/share/RDKit/Data")
+# The tokens of data/smiles.cpp: bracket atoms, Cl, Br, %nn ring labels, one-letter atoms,
+# bonds, branches and digits.
+SMILES_TOKEN = re.compile(r"\[[^\]]+\]|Cl|Br|%[0-9]{2}|[BCNOPSFIbcnops*]|[-=#$:/\\().]|[0-9]")
+
+
+def read_molecules(max_tokens):
+    """The built-in `molecules` set: canonical Kekule SMILES, de-duplicated, as token lists."""
+    from rdkit import Chem, RDLogger
+    RDLogger.DisableLog("rdApp.*")
+    raw = []
+    with open(os.path.join(RDKIT_DATA, "NCI", "first_5K.smi")) as f:
+        raw += [line.split()[0] for line in f if line.strip() and not line.startswith("#")]
+    with open(os.path.join(RDKIT_DATA, "Pains", "test_data", "wehi_mols.csv")) as f:
+        raw += [next(csv.reader([line]))[0] for line in f if line.strip()]
+    seen, molecules = set(), []
+    for smiles in raw:
+        mol = Chem.MolFromSmiles(smiles)
+        if mol is None or mol.GetNumAtoms() == 0:
+            continue
+        try:
+            canonical = Chem.MolToSmiles(mol, isomericSmiles=True, kekuleSmiles=True)
+        except Exception:
+            continue
+        tokens = SMILES_TOKEN.findall(canonical)
+        if "".join(tokens) != canonical or len(tokens) > max_tokens or canonical in seen:
+            continue
+        seen.add(canonical)
+        molecules.append((canonical, tokens))
+    return molecules
+
+
+class SeqVAE(nn.Module):
+    """aekit's seq_vae (models/sequence_vae.h) in PyTorch."""
+
+    def __init__(self, vocabulary, m):
+        super().__init__()
+        self.m = m
+        self.embedding = nn.Embedding(vocabulary, m["embedding"])
+        self.encoder = nn.GRU(m["embedding"], m["encoder_hidden"], batch_first=True, bidirectional=True)
+        self.mean = nn.Linear(2 * m["encoder_hidden"], m["latent_dim"])
+        self.logvar = nn.Linear(2 * m["encoder_hidden"], m["latent_dim"])
+        self.initial = nn.Linear(m["latent_dim"], m["decoder_hidden"])
+        self.decoder = nn.GRU(m["embedding"] + m["latent_dim"], m["decoder_hidden"], batch_first=True)
+        self.output = nn.Linear(m["decoder_hidden"], vocabulary)
+        self.head = nn.Sequential(nn.Linear(m["latent_dim"], m["property_hidden"]), nn.Tanh(),
+                                  nn.Linear(m["property_hidden"], 1))
+        self.steps = 0
+
+    def forward(self, tokens, lengths, targets=None):
+        """The loss (mean over the batch) and its ELBO part."""
+        m, (n, length) = self.m, tokens.shape
+        packed = nn.utils.rnn.pack_padded_sequence(self.embedding(tokens), lengths, batch_first=True,
+                                                   enforce_sorted=False)
+        h = self.encoder(packed)[1]
+        h = torch.cat([h[0], h[1]], 1)
+        mu, logvar = self.mean(h), self.logvar(h).clamp(-30.0, 20.0)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        inputs = torch.cat([torch.ones(n, 1, dtype=tokens.dtype), tokens[:, :-1]], 1)  # <bos> = 1
+        if self.training and m["word_dropout"] > 0:
+            drop = torch.rand(n, length) < m["word_dropout"]
+            drop[:, 0] = False
+            inputs = inputs.masked_fill(drop, 0)
+        steps = torch.cat([self.embedding(inputs), z.unsqueeze(1).expand(n, length, z.shape[1])], 2)
+        packed = nn.utils.rnn.pack_padded_sequence(steps, lengths, batch_first=True, enforce_sorted=False)
+        hidden = self.decoder(packed, torch.tanh(self.initial(z)).unsqueeze(0))[0]
+        hidden = nn.utils.rnn.pad_packed_sequence(hidden, batch_first=True, total_length=length)[0]
+        logits = self.output(hidden)
+        rec = F.cross_entropy(logits.reshape(n * length, -1), tokens.reshape(-1), ignore_index=0,
+                              reduction="none").view(n, length).sum(1).mean()
+        kl = (-0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp(), 1)).mean()
+        elbo = rec + m["beta"] * kl
+        if not self.training:
+            return elbo, elbo
+        self.steps += 1
+        warmup = m["kl_warmup_steps"]
+        loss = rec + m["beta"] * (min(1.0, self.steps / warmup) if warmup > 0 else 1.0) * kl
+        if targets is not None:
+            loss = loss + m["property_weight"] * (self.head(z).squeeze(1) - targets).pow(2).mean()
+        return loss, elbo
+
+
+def train_smiles(args):
+    """The smiles_vae recipe: its own loop (token lengths and property targets go with each batch)."""
+    from rdkit import Chem
+    from rdkit.Chem import Crippen
+    with open(args.config or os.path.join(ROOT, "configs", "smiles_vae.json")) as f:
+        config = json.load(f)
+    m = dict(embedding=64, encoder_hidden=256, decoder_hidden=512, word_dropout=0.1,
+             kl_warmup_steps=2000, beta=1.0, property="none", property_weight=1.0,
+             property_hidden=64, latent_dim=56)
+    m.update(config["model"])
+    t = dict(lr=1e-3, batch_size=128, lr_schedule="constant", clip_norm=0.0, randomize_smiles=0.0)
+    t.update(config["train"])
+    assert m["property"] in ("none", "logp"), "the peer computes logP only"
+    molecules = read_molecules(config.get("data", {}).get("max_tokens", 100))
+    vocabulary = ["<pad>", "<bos>", "<eos>"] + sorted({t for _, tokens in molecules for t in tokens})
+    ids = {token: i for i, token in enumerate(vocabulary)}
+    length = max(len(tokens) for _, tokens in molecules) + 1
+    data = torch.zeros(len(molecules), length, dtype=torch.int64)
+    for row, (_, tokens) in enumerate(molecules):
+        data[row, :len(tokens) + 1] = torch.tensor([ids[t] for t in tokens] + [2])
+    lengths = (data != 0).sum(1)
+    logp = torch.tensor([Crippen.MolLogP(Chem.MolFromSmiles(s)) for s, _ in molecules])
+    order = torch.randperm(len(molecules), generator=torch.Generator().manual_seed(args.seed))
+    n_test = len(molecules) // 10
+    test, train = order[:n_test], order[n_test:]
+    targets = (logp - logp[train].mean()) / logp[train].std()
+    model = SeqVAE(len(vocabulary), m)
+    optimizer = torch.optim.Adam(model.parameters(), lr=t["lr"])
+    batch = t["batch_size"]
+    steps_per_epoch = (len(train) + batch - 1) // batch
+    total_steps = args.epochs * steps_per_epoch
+    print(json.dumps({"molecules": len(molecules), "train": len(train), "test": len(test),
+                      "vocabulary": len(vocabulary), "length": length}), flush=True)
+    for epoch in range(1, args.epochs + 1):
+        start = time.perf_counter()
+        epoch_data = data
+        if t.get("randomize_smiles", 0) > 0:
+            # train.randomize_smiles: that share of the training molecules as a random SMILES of
+            # themselves (atoms shuffled, written without canonicalising), when it fits.
+            epoch_data = data.clone()
+            for row in train[torch.rand(len(train)) < t["randomize_smiles"]].tolist():
+                mol = Chem.MolFromSmiles(molecules[row][0])
+                order = torch.randperm(mol.GetNumAtoms()).tolist()
+                other = Chem.MolToSmiles(Chem.RenumberAtoms(mol, order), isomericSmiles=True,
+                                         kekuleSmiles=True, canonical=False)
+                tokens = SMILES_TOKEN.findall(other)
+                if len(tokens) < length and all(token in ids for token in tokens):
+                    epoch_data[row] = 0
+                    epoch_data[row, :len(tokens) + 1] = torch.tensor([ids[t] for t in tokens] + [2])
+        epoch_lengths = (epoch_data != 0).sum(1)
+        model.train()
+        shuffled = train[torch.randperm(len(train))]
+        total = 0.0
+        for step, begin in enumerate(range(0, len(train), batch)):
+            rows = shuffled[begin:begin + batch]
+            if t["lr_schedule"] == "cosine":
+                done = ((epoch - 1) * steps_per_epoch + step) / total_steps
+                for group in optimizer.param_groups:
+                    group["lr"] = t["lr"] * 0.5 * (1 + math.cos(math.pi * done))
+            loss, _ = model(epoch_data[rows], epoch_lengths[rows],
+                            targets[rows] if m["property"] != "none" else None)
+            optimizer.zero_grad()
+            loss.backward()
+            if t["clip_norm"] > 0:
+                nn.utils.clip_grad_norm_(model.parameters(), t["clip_norm"])
+            optimizer.step()
+            total += loss.item() * len(rows)
+        seconds = time.perf_counter() - start
+        print(json.dumps({"epoch": epoch, "train_loss": total / len(train), "seconds": seconds}), flush=True)
+    model.eval()
+    with torch.no_grad():
+        total = 0.0
+        for begin in range(0, len(test), 1000):
+            rows = test[begin:begin + 1000]
+            total += model(data[rows], lengths[rows])[1].item() * len(rows)
+    print(json.dumps({"test_loss": total / len(test)}))
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--recipe", choices=sorted(RECIPES), default="mlp_vae")
+    parser.add_argument("--recipe", choices=sorted(RECIPES) + ["smiles_vae"], default="mlp_vae")
+    parser.add_argument("--config", help="smiles_vae: the aekit config whose model and train sections "
+                                         "it follows (default configs/smiles_vae.json)")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
@@ -176,6 +352,9 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    if args.recipe == "smiles_vae":
+        train_smiles(args)
+        return
     model_class, make_optimizer, batch_size = RECIPES[args.recipe]
     device = torch.device(args.device)
     train = read_images("train-images-idx3-ubyte.gz").to(device)
