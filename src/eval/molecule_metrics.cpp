@@ -98,16 +98,17 @@ double ridge_r2(const torch::Tensor& train_x, const torch::Tensor& train_y,
   return r_squared(ty, (tx - mean_x).mv(w) + mean_y);
 }
 
-Json molecule_reconstruction_json(models::AutoencoderImpl& model, const data::Dataset& molecules,
-                                  const data::TableSchema& table, const torch::Device& device,
-                                  int64_t beam_width) {
-  const bool was_training = model.is_training();
-  model.eval();
+namespace {
+
+/// molecule_reconstruction_json's measures from the molecules' posterior means `codes` and their
+/// SMILES `targets`; the model in eval mode.
+Json reconstruction_measures(models::AutoencoderImpl& model, const data::Dataset& molecules,
+                             const torch::Tensor& codes, const std::vector<std::string>& targets,
+                             const data::TableSchema& table, const torch::Device& device,
+                             int64_t beam_width) {
   Json result;
-  const torch::Tensor codes = encode_all(model, molecules.features, device, molecules.labels);
   const std::vector<std::string> decoded =
       data::molecule_smiles(decode_in_batches(model, codes, device), table);
-  const std::vector<std::string> targets = data::molecule_smiles(molecules.features, table);
   result["reconstruction"] = number(chem::same_molecule_fraction(decoded, targets));
   result["reconstruction_examples"] = molecules.size();
   if (beam_width > 1 && dynamic_cast<models::SequenceVaeImpl*>(&model) != nullptr) {
@@ -131,6 +132,19 @@ Json molecule_reconstruction_json(models::AutoencoderImpl& model, const data::Da
     result["property"] = property;
     result["property_r2"] = number(r_squared(truth.index({keep}), predicted.index({keep})));
   }
+  return result;
+}
+
+}  // namespace
+
+Json molecule_reconstruction_json(models::AutoencoderImpl& model, const data::Dataset& molecules,
+                                  const data::TableSchema& table, const torch::Device& device,
+                                  int64_t beam_width) {
+  const bool was_training = model.is_training();
+  model.eval();
+  const Json result = reconstruction_measures(
+      model, molecules, encode_all(model, molecules.features, device, molecules.labels),
+      data::molecule_smiles(molecules.features, table), table, device, beam_width);
   model.train(was_training);
   return result;
 }
@@ -178,8 +192,10 @@ Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplit
   // Reconstruction of the test molecules from their posterior means; their logP from the codes.
   data::Dataset test = splits.test;
   if (examples > 0 && examples < test.size()) test = test.slice(0, examples);
-  result.update(molecule_reconstruction_json(model, test, table, device, beam_width));
   const torch::Tensor test_codes = encode_all(model, test.features, device, test.labels);
+  const std::vector<std::string> targets = data::molecule_smiles(test.features, table);
+  result.update(
+      reconstruction_measures(model, test, test_codes, targets, table, device, beam_width));
   const torch::Tensor train_codes =
       encode_all(model, splits.train.features, device, splits.train.labels);
   result["logp_r2"] = number(ridge_r2(
@@ -187,8 +203,7 @@ Json molecule_metrics_json(models::AutoencoderImpl& model, const data::DataSplit
       // The training molecules lead `reference`; RDKit computes no logP for the validation ones.
       property_values({reference.begin(), reference.begin() + splits.train.size()},
                       chem::Property::kLogP),
-      test_codes, property_values(data::molecule_smiles(test.features, table),
-                                  chem::Property::kLogP)));
+      test_codes, property_values(targets, chem::Property::kLogP)));
   model.train(was_training);
   return result;
 }

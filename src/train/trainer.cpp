@@ -236,7 +236,7 @@ LossSums train_one_epoch(EpochContext& c, int64_t epoch) {
     // Where the run is in its schedule: steps are counted over all of train.epochs.
     c.lr = scheduled_lr(c.options, static_cast<double>((epoch - 1) * steps + step) /
                                        static_cast<double>(c.options.epochs * steps));
-    set_lr(c.optimizer, c.lr);
+    if (c.options.lr_schedule != "constant") set_lr(c.optimizer, c.lr);
     if (c.options.clip_norm > 0) {
       torch::nn::utils::clip_grad_norm_(c.model.parameters(), c.options.clip_norm);
     }
