@@ -18,7 +18,8 @@ Prints one JSON line per epoch and a final one with the test loss. Recipes (--re
            reads: embedding, bidirectional GRU encoder over the packed tokens, Gaussian latent,
            GRU decoder (teacher forcing, word dropout, KL warm-up) fed z at every step, a
            categorical likelihood over the tokens up to the end token, the logP head on z, the
-           cosine schedule and randomised SMILES (RDKit's, from a shuffled atom order) as set.
+           cosine schedule and randomised SMILES (RDKit's, from a shuffled atom order) as set, decoded
+           to the canonical SMILES or to themselves as train.smiles_targets says.
            The molecules are the built-in set's two RDKit files, canonicalised (Kekule SMILES) by
            Debian's python3-rdkit, de-duplicated, up to data.max_tokens tokens, split 90/10 by
            the seed (aekit's split is its own, of the same size). The test loss is the ELBO with
@@ -227,11 +228,14 @@ class SeqVAE(nn.Module):
                                   nn.Linear(m["property_hidden"], 1))
         self.steps = 0
 
-    def forward(self, tokens, lengths, targets=None):
-        """The loss (mean over the batch) and its ELBO part."""
+    def forward(self, tokens, lengths, targets=None, inputs=None, input_lengths=None):
+        """The loss (mean over the batch) and its ELBO part: the encoder reads `inputs` (`tokens`
+        when not given), the decoder writes `tokens`."""
         m, (n, length) = self.m, tokens.shape
-        packed = nn.utils.rnn.pack_padded_sequence(self.embedding(tokens), lengths, batch_first=True,
-                                                   enforce_sorted=False)
+        if inputs is None:
+            inputs, input_lengths = tokens, lengths
+        packed = nn.utils.rnn.pack_padded_sequence(self.embedding(inputs), input_lengths,
+                                                   batch_first=True, enforce_sorted=False)
         h = self.encoder(packed)[1]
         h = torch.cat([h[0], h[1]], 1)
         mu, logvar = self.mean(h), self.logvar(h).clamp(-30.0, 20.0)
@@ -270,7 +274,8 @@ def train_smiles(args):
              kl_warmup_steps=2000, beta=1.0, property="none", property_weight=1.0,
              property_hidden=64, latent_dim=56)
     m.update(config["model"])
-    t = dict(lr=1e-3, batch_size=128, lr_schedule="constant", clip_norm=0.0, randomize_smiles=0.0)
+    t = dict(lr=1e-3, batch_size=128, lr_schedule="constant", clip_norm=0.0, randomize_smiles=0.0,
+             smiles_targets="canonical")
     t.update(config["train"])
     assert m["property"] in ("none", "logp"), "the peer computes logP only"
     molecules = read_molecules(config.get("data", {}).get("max_tokens", 100))
@@ -310,6 +315,10 @@ def train_smiles(args):
                     epoch_data[row] = 0
                     epoch_data[row, :len(tokens) + 1] = torch.tensor([ids[t] for t in tokens] + [2])
         epoch_lengths = (epoch_data != 0).sum(1)
+        # train.smiles_targets "canonical": the encoder reads the random SMILES, the decoder writes
+        # the canonical one; "input": it writes what the encoder read.
+        canonical_targets = t["smiles_targets"] == "canonical"
+        decoded, decoded_lengths = (data, lengths) if canonical_targets else (epoch_data, epoch_lengths)
         model.train()
         shuffled = train[torch.randperm(len(train))]
         total = 0.0
@@ -319,8 +328,9 @@ def train_smiles(args):
                 done = ((epoch - 1) * steps_per_epoch + step) / total_steps
                 for group in optimizer.param_groups:
                     group["lr"] = t["lr"] * 0.5 * (1 + math.cos(math.pi * done))
-            loss, _ = model(epoch_data[rows], epoch_lengths[rows],
-                            targets[rows] if m["property"] != "none" else None)
+            loss, _ = model(decoded[rows], decoded_lengths[rows],
+                            targets[rows] if m["property"] != "none" else None,
+                            epoch_data[rows], epoch_lengths[rows])
             optimizer.zero_grad()
             loss.backward()
             if t["clip_norm"] > 0:

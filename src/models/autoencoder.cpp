@@ -43,7 +43,7 @@ LossTerms AutoencoderImpl::training_loss(const torch::Tensor& input, const torch
     ModelOutput out;
     {
       const nn::AutocastScope lower(precision, input.device());
-      out = forward(input);
+      out = forward_to(input, target);
     }
     // The loss in float32 (the outputs are bfloat16 under autocast).
     out.output = nn::to_float32(out.output);

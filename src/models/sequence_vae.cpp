@@ -158,9 +158,14 @@ torch::Tensor SequenceVaeImpl::teacher_forced_logits(const torch::Tensor& tokens
       hidden, /*batch_first=*/true, /*padding_value=*/0.0, /*total_length=*/length_)));
 }
 
-ModelOutput SequenceVaeImpl::forward(const torch::Tensor& x) {
-  const torch::Tensor tokens = x.reshape({x.size(0), length_}).to(torch::kInt64);
-  const Posterior q = posterior(x);
+ModelOutput SequenceVaeImpl::forward(const torch::Tensor& x) { return forward_to(x, x); }
+
+ModelOutput SequenceVaeImpl::forward_to(const torch::Tensor& input, const torch::Tensor& target) {
+  AEKIT_CHECK_INPUT(target.size(0) == input.size(0) && target.numel() == input.numel(),
+                    "seq_vae: expected a target of the input's shape [{}], found [{}]",
+                    fmt::join(input.sizes(), ", "), fmt::join(target.sizes(), ", "));
+  const torch::Tensor tokens = target.reshape({target.size(0), length_}).to(torch::kInt64);
+  const Posterior q = posterior(input);
   ModelOutput out;
   sample_posterior(q.mean, q.logvar, out);
   out.output = teacher_forced_logits(tokens, out.z);

@@ -64,6 +64,7 @@ TrainOptions TrainOptions::from_config(const Json& config) {
   o.seed = static_cast<uint64_t>(get_int(config, "train", "seed"));
   o.binarize = get_bool(config, "train", "binarize");
   o.randomize_smiles = get_number(config, "train", "randomize_smiles");
+  o.smiles_targets = get_string(config, "train", "smiles_targets");
   o.precision = parse_precision(get_string(config, "train", "precision"), "config key 'train.precision'");
   return o;
 }
@@ -75,6 +76,7 @@ Json TrainOptions::to_json() const {
               {"batch_size", batch_size}, {"epochs", epochs},
               {"seed", static_cast<int64_t>(seed)}, {"binarize", binarize},
               {"randomize_smiles", randomize_smiles},
+              {"smiles_targets", smiles_targets},
               {"precision", precision_name(precision)}};
 }
 
@@ -129,6 +131,8 @@ Json resolve_config(const Json& user) {
   check_range(t["binarize"].is_boolean(), "train.binarize", "true or false", t["binarize"]);
   check_range(t["randomize_smiles"].get<double>() >= 0 && t["randomize_smiles"].get<double>() <= 1,
               "train.randomize_smiles", "a share in [0, 1]", t["randomize_smiles"]);
+  check_range(t["smiles_targets"] == "canonical" || t["smiles_targets"] == "input",
+              "train.smiles_targets", "\"canonical\" or \"input\"", t["smiles_targets"]);
   check_range(t["precision"].is_string(), "train.precision", "\"float32\" or \"bfloat16\"",
               t["precision"]);
   parse_precision(t["precision"].get<std::string>(), "config key 'train.precision'");

@@ -174,6 +174,9 @@ struct EpochContext {
   torch::Tensor targets;
   /// The learning rate of the last step (train.lr_schedule).
   double lr = 0;
+  /// What the encoder reads in place of `train`'s features (random SMILES of its molecules, while
+  /// the decoder is scored against the canonical ones: train.smiles_targets), or undefined.
+  torch::Tensor inputs;
 };
 
 /// One pass over the training set: shuffled, one optimizer step per global batch (this rank's
@@ -209,12 +212,16 @@ LossSums train_one_epoch(EpochContext& c, int64_t epoch) {
       if (c.targets.defined()) c.model.set_targets(c.targets.index_select(0, rows));
       if (c.options.binarize) x = torch::bernoulli(x);
       // A fused step writes every gradient itself (nothing to zero); otherwise autograd, where
-      // denoising families see a corrupted input and are scored against the clean one.
-      if (c.model.fused_training_step(x, c.options.precision, terms)) {
+      // denoising families see a corrupted input and are scored against the clean one, and a
+      // heteroencoder reads another text of the molecules it writes.
+      if (!c.inputs.defined() && c.model.fused_training_step(x, c.options.precision, terms)) {
         loss = terms.total.item<double>();
       } else {
         c.optimizer.zero_grad();
-        terms = c.model.training_loss(c.model.corrupt(x), x, c.options.precision);
+        const torch::Tensor input = c.inputs.defined()
+                                        ? c.inputs.index_select(0, rows).to(c.device)
+                                        : c.model.corrupt(x);
+        terms = c.model.training_loss(input, x, c.options.precision);
         loss = terms.total.item<double>();
         if (std::isfinite(loss)) terms.total.backward();
       }
@@ -446,16 +453,20 @@ TrainResult train(const Json& config_in, const data::DataSplits& data, const Run
       // property targets hold. A stream of its own, apart from the ranks' (rank + 1).
       constexpr uint64_t kSmilesStream = uint64_t{1} << 40;
       int64_t changed = 0;
-      train_set.features =
+      torch::Tensor randomized =
           data::randomized_molecules(data.train.features, data.preprocessing.table,
                                      options.randomize_smiles,
                                      derived_seed(options.seed, static_cast<uint64_t>(epoch), kSmilesStream),
                                      &changed)
               .to(device);
+      const bool canonical_targets = options.smiles_targets == "canonical";
+      (canonical_targets ? context.inputs : train_set.features) = std::move(randomized);
       if (writer && epoch == first_epoch) {
         spdlog::info("train.randomize_smiles: {} of {} training molecules as random SMILES this "
-                     "epoch",
-                     changed, data.train.size());
+                     "epoch, {}",
+                     changed, data.train.size(),
+                     canonical_targets ? "read by the encoder; the decoder writes the canonical"
+                                       : "read by the encoder and written by the decoder");
       }
     }
     EpochSums sums;

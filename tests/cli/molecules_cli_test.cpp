@@ -134,10 +134,14 @@ TEST(MoleculesCli, PropertyHeadIsTrainedAndScoredAndAnUnknownPropertyIsRefused) 
   const std::string run = (dir / "run").string();
   auto result = run_aekit("train " + kSmallModel + "--set data.train=" + kMolecules +
                           " --set model.property=logp --set train.randomize_smiles=0.5 "
-                          "--epochs 2 --batch-size 8 --run-dir " + run);
+                          "--set train.smiles_targets=canonical --epochs 2 --batch-size 8 --run-dir " + run);
   ASSERT_EQ(result.status, 0) << result.output;
-  // Training molecules rewritten as random SMILES of themselves, drawn afresh each epoch.
+  // Training molecules rewritten as random SMILES of themselves, drawn afresh each epoch, for the
+  // encoder only (train.smiles_targets "canonical": a heteroencoder).
   EXPECT_NE(result.output.find("train.randomize_smiles: "), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("read by the encoder; the decoder writes the canonical"),
+            std::string::npos)
+      << result.output;
   result = run_aekit("eval " + run + " --molecule-samples 20 --device cpu --threads 1");
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("logp predicted by the model's property head: R^2"),
@@ -190,4 +194,12 @@ TEST(MoleculesCli, BadSmilesIsAnErrorNamingTheLineAndOtherFamiliesRefuseTokens) 
             std::string::npos)
       << result.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "images" / "checkpoint.pt"));
+  result = run_aekit("train " + kSmallModel + "--set data.train=" + kMolecules +
+                     " --set train.randomize_smiles=0.5 --set train.smiles_targets=random "
+                     "--epochs 1 --run-dir " + (dir / "targets").string());
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("config key 'train.smiles_targets': expected \"canonical\" or "
+                               "\"input\", found \"random\""),
+            std::string::npos)
+      << result.output;
 }

@@ -86,6 +86,35 @@ TEST(SequenceVae, ShapesAndGreedyDecodingEndsEveryRow) {
   EXPECT_THROW(model->decode_output(torch::randn({1, 8})), aekit::InputError);
 }
 
+TEST(SequenceVae, ForwardToEncodesTheInputAndScoresTheTarget) {
+  torch::manual_seed(12);
+  auto model = small_model(10, 9);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor input = random_tokens(4, 10, 9, 6);
+  const torch::Tensor target = random_tokens(4, 10, 9, 4);
+  torch::manual_seed(13);
+  const models::ModelOutput out = model->forward_to(input, target);
+  torch::manual_seed(13);
+  const models::ModelOutput same = model->forward(input);
+  // The code is the input's; z is the same draw.
+  EXPECT_TRUE(torch::allclose(out.mean, model->posterior(input).mean));
+  ASSERT_TRUE(out.z.equal(same.z));
+  // The logits are the decoder's teacher-forced on the target: their loss of the target is the
+  // target's likelihood under that code, and the input's is not.
+  const auto per_example = [](const torch::Tensor& logits, const torch::Tensor& tokens) {
+    return aekit::losses::reconstruction_loss_per_example(aekit::losses::Likelihood::kCategorical,
+                                                          logits, tokens);
+  };
+  EXPECT_TRUE(torch::allclose(per_example(out.output, target),
+                              -model->token_log_likelihood(target, out.z), 1e-4, 1e-4));
+  EXPECT_TRUE(torch::allclose(per_example(same.output, input),
+                              -model->token_log_likelihood(input, out.z), 1e-4, 1e-4));
+  EXPECT_FALSE(torch::allclose(per_example(out.output, input),
+                               -model->token_log_likelihood(input, out.z), 1e-2, 1e-2));
+  EXPECT_THROW(model->forward_to(input, target.narrow(0, 0, 3)), aekit::InputError);
+}
+
 TEST(SequenceVae, KlWeightRisesOverTheWarmupAndEvaluationUsesBeta) {
   torch::manual_seed(3);
   auto model = small_model(8, 9, /*warmup=*/4);

@@ -95,6 +95,13 @@ class AutoencoderImpl : public torch::nn::Module {
   /// Encodes and decodes x (N x sample shape). VAEs sample z with the reparameterisation trick,
   /// in training and evaluation alike (so a test loss is the single-sample ELBO estimate).
   virtual ModelOutput forward(const torch::Tensor& x) = 0;
+  /// Encodes `input` and decodes towards `target` (same shape): what training scores against
+  /// `target`. Autoregressive decoders are fed the target's own tokens (teacher forcing), so that
+  /// the encoder may read one text of a molecule while the decoder writes another
+  /// (train.smiles_targets); other families decode from the code alone: forward(input).
+  virtual ModelOutput forward_to(const torch::Tensor& input, const torch::Tensor& /*target*/) {
+    return forward(input);
+  }
   /// The code of x: N x latent_dim (the posterior mean for VAEs).
   virtual torch::Tensor encode(const torch::Tensor& x) = 0;
   /// Decodes codes z (N x latent_dim) to data space (probabilities for Bernoulli), N x sample
@@ -103,7 +110,7 @@ class AutoencoderImpl : public torch::nn::Module {
   /// Loss terms of x and its forward output: reconstruction + beta * KL (KL only when out.logvar
   /// is defined) + the objective's sparsity penalty on out.mean.
   virtual LossTerms loss(const torch::Tensor& x, const ModelOutput& out);
-  /// The training objective on one batch: loss(target, forward(input)), or, with
+  /// The training objective on one batch: loss(target, forward_to(input, target)), or, with
   /// objective().importance_samples = k > 1, the negative k-sample importance-weighted bound
   /// -log (1/k) sum_i p(target, z_i) / q(z_i | input) as `total` (its `reconstruction` and `kl`
   /// are the k-sample averages of the ELBO's two parts, shown for monitoring). With `precision`

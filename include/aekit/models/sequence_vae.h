@@ -74,6 +74,9 @@ class SequenceVaeImpl : public AutoencoderImpl {
  public:
   explicit SequenceVaeImpl(SequenceVaeOptions options);
   ModelOutput forward(const torch::Tensor& x) override;
+  /// Encodes `input`'s tokens and teacher-forces the decoder on `target`'s: a heteroencoder
+  /// (Bjerrum and Sattarov 2018) when they are two SMILES of the same molecules.
+  ModelOutput forward_to(const torch::Tensor& input, const torch::Tensor& target) override;
   torch::Tensor encode(const torch::Tensor& x) override;
   /// Greedy decoding: N x T token ids.
   torch::Tensor decode(const torch::Tensor& z) override;

@@ -40,6 +40,10 @@ struct TrainOptions {
   /// Molecules: the share of training molecules written as a random SMILES of themselves, drawn
   /// afresh each epoch (data::randomized_molecules); 0: always the canonical SMILES.
   double randomize_smiles = 0.0;
+  /// What the decoder learns to write for a randomized molecule: "input", the random SMILES the
+  /// encoder read, or "canonical", its canonical SMILES while the encoder reads the random one (a
+  /// heteroencoder, Bjerrum and Sattarov 2018).
+  std::string smiles_targets = "input";
   Precision precision = Precision::kFloat32;  ///< the training step's product operands
 
   /// Reads the `train` section of a resolved config.
